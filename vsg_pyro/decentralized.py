@@ -5,7 +5,9 @@ guide_tables`), never parameters.  One round, for every agent ``i`` (Algorithm 1
 
 1. executed policy ``pi_bar_i = sum_{a_-i} p_i pi_i`` from its guide and current opponent model;
 2. opponent model: ``exact`` -> ``prod_{j != i} pi_bar_j``; ``external`` -> supplied by a callable;
-   ``optimistic`` -> the guide's own free parameters;
+   ``optimistic`` -> the guide's own free parameters; ``zero_sum`` -> §5.4's soft response of the
+   opponent to ``pi_i`` computed from agent ``i``'s own ``Q_i``
+   (:func:`~vsg_pyro.solvers.zero_sum.zero_sum_response`; guides in ``external`` mode);
 3. ``Q_i`` of Definition 5.1 under (``pi_i``, ``p_i``) by exact backward induction (detached);
 4. one ``svi.step`` on :func:`~vsg_pyro.models.nash.nash_model` with the agent's guide.
 """
@@ -22,11 +24,14 @@ from pyro.optim import PyroOptim
 from vsg_pyro.elbo import EnumeratedGuideELBO
 from vsg_pyro.games.tabular import TabularGame
 from vsg_pyro.guide_tables import guide_tables
-from vsg_pyro.joint import executed_marginal, product_of_marginals
+from vsg_pyro.joint import executed_marginal, product_of_marginals, sum_others
 from vsg_pyro.models.nash import NashInputs, nash_model
 from vsg_pyro.solvers.soft_dp import soft_evaluate, uniform_log_prior
+from vsg_pyro.solvers.zero_sum import zero_sum_response
 
-__all__ = ["ExternalOpponentModel", "DecentralizedNashSVI", "game_rows"]
+__all__ = ["ExternalOpponentModel", "DecentralizedNashSVI", "game_rows", "DRIVER_OPPONENT_MODES"]
+
+DRIVER_OPPONENT_MODES: tuple[str, ...] = ("exact", "optimistic", "external", "zero_sum")
 
 # (agent, executed policies (H?, S, A_j) of everyone) -> per opponent j != i, p_j (H?, S, A_j)
 ExternalOpponentModel = Callable[[int, Sequence[torch.Tensor]], Sequence[torch.Tensor]]
@@ -44,7 +49,7 @@ class DecentralizedNashSVI:
         game: the game.
         guides: one guide per agent (callables taking :class:`NashInputs`).
         optimizers: one ``pyro.optim`` optimiser per agent.
-        opponent_mode: ``"exact"``, ``"optimistic"`` or ``"external"`` (the driver's side of it).
+        opponent_mode: one of :data:`DRIVER_OPPONENT_MODES` (the driver's side of it).
         external_opponent_model: required for ``"external"``.
         log_priors: per agent ``(S, A_i)`` log prior; uniform by default.
         loss: the ELBO; default :class:`~vsg_pyro.elbo.EnumeratedGuideELBO` (exact); pass
@@ -62,6 +67,11 @@ class DecentralizedNashSVI:
         loss: pyro.infer.ELBO | None = None,
     ) -> None:
         n = game.n_agents
+        if opponent_mode not in DRIVER_OPPONENT_MODES:
+            raise ValueError(f"opponent_mode: must be one of {DRIVER_OPPONENT_MODES}, "
+                             f"got {opponent_mode!r}")
+        if opponent_mode == "zero_sum" and n != 2:
+            raise ValueError(f"opponent_mode: 'zero_sum' needs 2 players, got {n}")
         if len(guides) != n or len(optimizers) != n:
             raise ValueError(f"guides/optimizers: need one per agent ({n})")
         if opponent_mode == "external" and external_opponent_model is None:
@@ -143,9 +153,16 @@ class DecentralizedNashSVI:
         return out
 
     # ------------------------------------------------------------------ one round
-    def step(self, beta: float) -> tuple[list[float], list[float], torch.Tensor]:
+    def step(
+        self, beta: float, alpha: float | None = None
+    ) -> tuple[list[float], list[float], torch.Tensor]:
         """One round of every agent's SVI.  Returns (losses, eq. (3) ELBOs of the policies
-        before the step, the new executed policies ``(M, A_i)`` per agent stacked in a list)."""
+        before the step, the new executed policies ``(M, A_i)`` per agent stacked in a list).
+
+        ``alpha``: the step size, needed by the ``zero_sum`` mode (the opponent's predicted
+        eq. (4) step, :func:`~vsg_pyro.solvers.zero_sum.zero_sum_response`)."""
+        if self.opponent_mode == "zero_sum" and alpha is None:
+            raise ValueError("alpha: required in the 'zero_sum' opponent mode")
         g, n = self.game, self.game.n_agents
         tables = self.tables()
         executed = self.executed_policies(tables)
@@ -159,8 +176,16 @@ class DecentralizedNashSVI:
             as_list = [opp[others.index(j)] if j != i else executed[i] for j in range(n)]
             model_joint = self._unrows(product_of_marginals(as_list, exclude=i))
             true_joint = self._unrows(product_of_marginals(executed, exclude=i))
-            ev = soft_evaluate(g, i, self._unrows(tables[i].policy), model_joint, beta,
-                               self.log_priors[i], opponents_policy=true_joint)
+            policy = self._unrows(tables[i].policy)
+            if self.opponent_mode == "zero_sum":
+                q = soft_evaluate(g, i, policy, model_joint, beta, self.log_priors[i]).q
+                model_joint = zero_sum_response(g, i, policy, model_joint, q, beta, alpha,
+                                                self.log_priors[1 - i])
+                opp = [self._rows(sum_others(model_joint, 1 - i, n))]
+                # p* is the opponent's predicted response, not an estimate of pi_-i: no KL term
+                true_joint = None
+            ev = soft_evaluate(g, i, policy, model_joint, beta, self.log_priors[i],
+                               opponents_policy=true_joint)
             elbos.append(float(beta * ev.value))
             self.inputs[i] = self._inputs(i, self._rows(ev.q), executed, opp, beta)
             losses.append(float(self.svis[i].step(self.inputs[i])))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import NamedTuple
 
 import pyro
@@ -15,14 +16,19 @@ from vsg_pyro.elbo import EnumeratedGuideELBO
 from vsg_pyro.games.registry import get_game
 from vsg_pyro.games.tabular import TabularGame
 from vsg_pyro.guides.tabular import OPPONENT_MODES, TabularPolicyGuide
+from vsg_pyro.joint import product_of_marginals
+from vsg_pyro.metrics.correlated import cce_gap, ce_gap, welfare
 from vsg_pyro.metrics.exploitability import ExploitabilityReport, exploitability
 from vsg_pyro.optim import natural_gradient
+from vsg_pyro.solvers.lp import check_zero_sum, shapley_value_iteration
 from vsg_pyro.solvers.soft_dp import check_family
 from vsg_pyro.solvers.step_control import StepSizeController
 from vsg_pyro.solvers.vpg import solve_vpg, vpg_init, vpg_step_size
+from vsg_pyro.solvers.zero_sum import zero_sum_step_size
 
-__all__ = ["SolveResult", "solve", "METHODS", "OPTIMIZERS"]
+__all__ = ["SolveResult", "solve", "CONCEPTS", "METHODS", "OPTIMIZERS"]
 
+CONCEPTS = ("nash", "correlated", "zero-sum")
 METHODS = ("svi", "exact")
 ELBOS = {"enumerated": EnumeratedGuideELBO,
          "trace_enum": lambda: TraceEnum_ELBO(max_plate_nesting=1)}
@@ -37,6 +43,14 @@ class SolveResult(NamedTuple):
     (``beta`` x soft value at the initial distribution) of the policies at every step;
     ``loss``: per agent, the SVI loss of every step (empty for ``method="exact"``);
     ``guides``: the guides (``method="svi"``).
+
+    Correlated and zero-sum concepts also fill: ``joint``, the joint action distribution
+    ``(H?, S, A_1..A_N)`` the agents induce (product of the executed policies, or the mixture
+    over correlation signals); ``ce_gap`` / ``cce_gap`` / ``welfare``
+    (:mod:`vsg_pyro.metrics.correlated`); ``value``: agent 0's unregularised value
+    (zero-sum); ``reference``: the linear-programming reference (max-welfare CE welfare of a
+    normal-form game, or the Shapley minimax value), ``None`` where there is none;
+    ``signal``: the learned signal distribution (correlated).
     """
 
     game: str
@@ -52,6 +66,13 @@ class SolveResult(NamedTuple):
     converged: bool
     seconds: float
     guides: list | None = None
+    joint: torch.Tensor | None = None
+    ce_gap: float | None = None
+    cce_gap: float | None = None
+    welfare: float | None = None
+    value: float | None = None
+    reference: float | None = None
+    signal: torch.Tensor | None = None
 
     @property
     def exploitability(self) -> float:
@@ -96,31 +117,39 @@ def solve(
     adaptive_step: bool = True,
     elbo: str = "enumerated",
     callback: Callable[[int, dict], None] | None = None,
+    correlated_options: dict | None = None,
 ) -> SolveResult:
-    """Solve ``game`` for an equilibrium ``concept`` (today: ``"nash"``).
+    """Solve ``game`` for an equilibrium ``concept``.
 
     Args:
-        method: ``"svi"`` (each agent runs SVI on :func:`~vsg_pyro.models.nash.nash_model`) or
-            ``"exact"`` (VPG with exact soft evaluation, :func:`~vsg_pyro.solvers.solve_vpg`).
+        concept: ``"nash"`` (§5.1), ``"zero-sum"`` (§5.4: two players, the opponent model is
+            the opponent's soft response computed from the agent's own ``Q``; the step size
+            follows beta, :func:`~vsg_pyro.solvers.zero_sum.zero_sum_step_size`, unless
+            ``eta`` is given) or ``"correlated"`` (§5.3, Figure 3; see
+            :func:`vsg_pyro.correlated.solve_correlated`, which takes ``signal`` /
+            ``signal_size`` / ``mediator_beta`` through ``correlated_options``).
+        method: ``"svi"`` (each agent runs SVI on its Pyro model) or ``"exact"`` (the same
+            updates with exact soft evaluation, e.g. :func:`~vsg_pyro.solvers.solve_vpg`).
         family: ``"conditional"`` (the paper's ``pi_i(a_i | s, a_-i)``) or ``"factorized"``.
         beta / beta_schedule: inverse temperature, or a callable ``step -> beta``
-            (:mod:`vsg_pyro.schedules`).
+            (:mod:`vsg_pyro.schedules`); annealing drives the regularisation gaps to zero.
         optimizer: ``"natural"`` (one step = eq. (4) with ``alpha = eta / (1 - gamma)``, default
             ``alpha = 0.5``) or ``"adam"`` (``pyro.optim.ClippedAdam``, ``lr``, ``lr_decay`` per step).
-        opponent_mode: ``"exact"``, ``"optimistic"`` or ``"external"`` (svi only).
+        opponent_mode: ``"exact"``, ``"optimistic"`` or ``"external"`` (svi, Nash only).
         guides: your own guides, one per agent (same site names as the tabular guide); default
-            :class:`~vsg_pyro.guides.TabularPolicyGuide`.
+            :class:`~vsg_pyro.guides.TabularPolicyGuide` (Nash and zero-sum).
         tol: stop when no executed policy probability moves more than ``tol`` in a step.
         adaptive_step: halve the natural-gradient rate when progress stalls (as ``solve_vpg``).
         elbo: ``"enumerated"`` (:class:`~vsg_pyro.elbo.EnumeratedGuideELBO`, exact, fast) or
             ``"trace_enum"`` (``TraceEnum_ELBO`` with guide-side enumeration; same value).
         callback: ``callback(step, info)`` after every step (``info``: ``beta``, ``delta``,
             ``elbo``, ``loss``).
+        correlated_options: keyword arguments of :func:`vsg_pyro.correlated.solve_correlated`.
     """
     start = time.perf_counter()
     game = get_game(game)
-    if concept != "nash":
-        raise ValueError(f"concept: only 'nash' is implemented so far, got {concept!r}")
+    if concept not in CONCEPTS:
+        raise ValueError(f"concept: must be one of {CONCEPTS}, got {concept!r}")
     check_family(family)
     if method not in METHODS:
         raise ValueError(f"method: must be one of {METHODS}, got {method!r}")
@@ -135,20 +164,43 @@ def solve(
     schedule = beta_schedule or (lambda _step: float(beta))
     if not schedule(0) > 0:
         raise ValueError(f"beta: must be > 0, got {schedule(0)}")
+    if concept != "nash" and opponent_mode != "exact":
+        raise ValueError(f"opponent_mode: {concept!r} sets its own opponent model; "
+                         f"got {opponent_mode!r}")
+    if correlated_options and concept != "correlated":
+        raise ValueError("correlated_options: only for concept='correlated'")
+    if concept == "correlated":
+        from vsg_pyro.correlated import solve_correlated
+
+        if guides is not None:
+            raise ValueError("guides: concept='correlated' uses its own signal-policy guides")
+        return solve_correlated(
+            game, family=family, method=method, beta=beta, beta_schedule=beta_schedule,
+            steps=steps, seed=seed, eta=eta, init=init, tol=tol, callback=callback,
+            **(correlated_options or {}))
+    step_size = None
+    if concept == "zero-sum":
+        check_zero_sum(game)
+        if eta is None:
+            step_size = partial(zero_sum_step_size, game)
+            adaptive_step = False
     if method == "exact":
         if opponent_mode != "exact" or guides is not None:
             raise ValueError("method='exact' uses exact opponent models and tabular policies")
         res = solve_vpg(game, beta=beta, family=family, eta=eta, max_iter=steps, tol=tol,  # type: ignore[arg-type]
                         init=init, seed=seed, log_priors=log_priors, beta_schedule=beta_schedule,
-                        adaptive_step=adaptive_step)
+                        adaptive_step=adaptive_step, step_size=step_size,
+                        opponent_response="zero_sum" if concept == "zero-sum" else "exact")
         elbo = [[e["beta"] * v for e in res.trace for v in [e["soft_values"][i]]]
                 for i in range(game.n_agents)]
-        return SolveResult(game.name, concept, family, method, res.beta, res.policies,
-                           res.report, elbo, [[] for _ in range(game.n_agents)], res.iterations,
-                           res.converged, time.perf_counter() - start)
+        result = SolveResult(game.name, concept, family, method, res.beta, res.policies,
+                             res.report, elbo, [[] for _ in range(game.n_agents)],
+                             res.iterations, res.converged, time.perf_counter() - start)
+        return _with_joint_metrics(game, result)
     pyro.set_rng_seed(seed)
+    guide_mode = "external" if concept == "zero-sum" else opponent_mode
     if guides is None:
-        guides = _tabular_guides(game, family, opponent_mode, init, seed)
+        guides = _tabular_guides(game, family, guide_mode, init, seed)
         store = pyro.get_param_store()
         for g in guides:  # a fresh start: drop this game's agents' parameters from earlier runs
             for name in g.param_names(game.agent_names):  # type: ignore[arg-type]
@@ -161,19 +213,26 @@ def solve(
         if missing:
             raise ValueError("optimizer: 'natural' needs guides with fisher_diagonal(name); "
                              "use optimizer='adam' for other guides")
-        control = StepSizeController(vpg_step_size(game, eta), enabled=adaptive_step)
+        first = vpg_step_size(game, eta) if step_size is None else step_size(schedule(0))
+        control = StepSizeController(first, enabled=adaptive_step)
         optims = [natural_gradient([g], control.alpha) for g in guides]
     else:
         control = None
         optims = [pyro.optim.ClippedAdam({"lr": lr, "lrd": lr_decay}) for _ in guides]
-    runner = DecentralizedNashSVI(game, guides, optims, opponent_mode, external_opponent_model,
+    driver_mode = "zero_sum" if concept == "zero-sum" else opponent_mode
+    runner = DecentralizedNashSVI(game, guides, optims, driver_mode, external_opponent_model,
                                   log_priors, ELBOS[elbo]())
     elbos: list[list[float]] = [[] for _ in range(game.n_agents)]
     losses: list[list[float]] = [[] for _ in range(game.n_agents)]
     converged, iterations, previous = False, 0, None
+    alpha = control.alpha if control is not None else vpg_step_size(game, eta)
     for step in range(steps):
         b = schedule(step)
-        step_loss, step_elbo, executed = runner.step(b)
+        if step_size is not None:
+            alpha = step_size(b)
+            if control is not None:
+                _set_lr(optims, alpha)
+        step_loss, step_elbo, executed = runner.step(b, alpha)
         iterations = step + 1
         for i in range(game.n_agents):
             losses[i].append(step_loss[i])
@@ -181,18 +240,34 @@ def solve(
         delta = float("inf") if previous is None else max(
             (a - p).abs().max().item() for a, p in zip(executed, previous, strict=True))
         previous = executed
-        if control is not None and delta != float("inf"):
+        if control is not None and step_size is None and delta != float("inf"):
             alpha = control.update(delta)
-            for optim in optims:
-                for torch_optim in optim.optim_objs.values():
-                    for group in torch_optim.param_groups:
-                        group["lr"] = alpha
+            _set_lr(optims, alpha)
         if callback is not None:
             callback(step, {"beta": b, "delta": delta, "elbo": step_elbo, "loss": step_loss})
         if delta < tol and schedule(step + 1) == b:
             converged = True
             break
     final = [runner._unrows(e) for e in runner.executed_policies()]
-    return SolveResult(game.name, concept, family, method, float(schedule(iterations - 1)), final,
-                       exploitability(game, final), elbos, losses, iterations, converged,
-                       time.perf_counter() - start, list(guides))
+    result = SolveResult(game.name, concept, family, method, float(schedule(iterations - 1)),
+                         final, exploitability(game, final), elbos, losses, iterations, converged,
+                         time.perf_counter() - start, list(guides))
+    return _with_joint_metrics(game, result)
+
+
+def _set_lr(optims: Sequence[pyro.optim.PyroOptim], lr: float) -> None:
+    for optim in optims:
+        for torch_optim in optim.optim_objs.values():
+            for group in torch_optim.param_groups:
+                group["lr"] = lr
+
+
+def _with_joint_metrics(game: TabularGame, result: SolveResult) -> SolveResult:
+    """Fill the zero-sum fields (joint, gaps, welfare, value, Shapley reference)."""
+    if result.concept != "zero-sum":
+        return result
+    joint = product_of_marginals(result.policies)
+    return result._replace(
+        joint=joint, ce_gap=ce_gap(game, joint), cce_gap=cce_gap(game, joint),
+        welfare=welfare(game, joint), value=float(result.report.values[0]),
+        reference=shapley_value_iteration(game).value)

@@ -21,6 +21,7 @@ from vsg_pyro.games.stochastic import (
     markov_congestion_game,
     random_stochastic_game,
     resource_commons,
+    zero_sum_game,
 )
 from vsg_pyro.games.tabular import TabularGame
 
@@ -47,4 +48,5 @@ __all__ = [
     "resource_commons",
     "markov_congestion_game",
     "random_stochastic_game",
+    "zero_sum_game",
 ]

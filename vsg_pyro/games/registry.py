@@ -32,7 +32,8 @@ _RANDOM = re.compile(r"^random(?:_sg(?P<states>\d+))?[_:](?P<acts>\d+(?:x\d+)+)(
 
 def builtin_game_names() -> list[str]:
     """Names accepted by :func:`get_game` (plus ``random_AxB[_sSEED]`` and
-    ``random_sgS_AxB[_sSEED]`` for seeded random normal-form and stochastic games)."""
+    ``random_sgS_AxB[_sSEED]`` for seeded random normal-form and stochastic games, and
+    ``zs_SPEC`` for the zero-sum version ``r_1 = -r_0`` of a two-player ``SPEC``)."""
     return list(BUILTIN_GAMES)
 
 
@@ -42,6 +43,8 @@ def get_game(spec: str | TabularGame) -> TabularGame:
         return spec
     if spec in BUILTIN_GAMES:
         return BUILTIN_GAMES[spec]()
+    if spec.startswith("zs_"):  # the zero-sum version of a two-player spec: r_1 = -r_0
+        return sg.zero_sum_game(get_game(spec[3:]), name=spec)
     match = _RANDOM.match(spec)
     if match:
         counts = [int(c) for c in match["acts"].split("x")]
@@ -60,5 +63,6 @@ def get_game(spec: str | TabularGame) -> TabularGame:
         return load_game(path)
     raise ValueError(
         f"game: {spec!r} is neither a built-in game ({', '.join(BUILTIN_GAMES)}), "
-        "a random spec like 'random_3x3_s0' / 'random_sg3_2x2_s0', nor a .nfg/.json/.npz file"
+        "a random spec like 'random_3x3_s0' / 'random_sg3_2x2_s0' (prefix 'zs_' for its "
+        "zero-sum version), nor a .nfg/.json/.npz file"
     )

@@ -135,3 +135,20 @@ def random_stochastic_game(
         name=name,
         **_time_kwargs(horizon, gamma, 0.9),
     )
+
+
+def zero_sum_game(game: TabularGame, name: str | None = None) -> TabularGame:
+    """The two-player zero-sum game with agent 0's rewards: ``r_1 = -r_0`` (same dynamics)."""
+    if game.n_agents != 2:
+        raise ValueError(f"game: a zero-sum version needs 2 players, got {game.n_agents}")
+    return TabularGame(
+        transitions=game.transitions,
+        rewards=torch.stack([game.rewards[0], -game.rewards[0]]),
+        initial=game.initial,
+        horizon=game.horizon,
+        gamma=game.gamma,
+        name=name or f"zs_{game.name}",
+        agent_names=game.agent_names,
+        action_names=game.action_names,
+        state_names=game.state_names,
+    )

@@ -35,8 +35,10 @@ from vsg_pyro.joint import (
     product_of_marginals,
 )
 from vsg_pyro.metrics.exploitability import ExploitabilityReport, exploitability
+from vsg_pyro.solvers.lp import check_zero_sum
 from vsg_pyro.solvers.soft_dp import Family, check_family, soft_evaluate, uniform_log_prior
 from vsg_pyro.solvers.step_control import StepSizeController
+from vsg_pyro.solvers.zero_sum import zero_sum_response
 
 __all__ = [
     "VPGState",
@@ -146,31 +148,46 @@ def exact_opponent_models(marginals: Sequence[torch.Tensor]) -> tuple[torch.Tens
     return tuple(product_of_marginals(marginals, exclude=i) for i in range(len(marginals)))
 
 
+OPPONENT_RESPONSES = ("exact", "zero_sum")
+
+
 def vpg_step(
     game: TabularGame,
     state: VPGState,
     beta: float,
     alpha: float,
     log_priors: Sequence[torch.Tensor] | None = None,
+    opponent_response: str = "exact",
 ) -> tuple[VPGState, torch.Tensor]:
-    """One iteration of Algorithm 1 (exact opponent models, eq. (4) update).
+    """One iteration of Algorithm 1 (eq. (4) update).
 
+    ``opponent_response="exact"``: the opponent model is the others' executed policies;
+    ``"zero_sum"``: §5.4's soft response of the opponent to ``pi_i``
+    (:func:`~vsg_pyro.solvers.zero_sum.zero_sum_response`), two-player zero-sum games only.
     Returns the next state and the soft values ``(N,)`` of the *current* policies (ELBO / beta).
     """
+    if opponent_response not in OPPONENT_RESPONSES:
+        raise ValueError(f"opponent_response: must be one of {OPPONENT_RESPONSES}, "
+                         f"got {opponent_response!r}")
     n = game.n_agents
-    models = exact_opponent_models(executed_policies(state))
+    models = list(exact_opponent_models(executed_policies(state)))
     new_logs, values = [], []
     for i, log_pi in enumerate(state.log_policies):
         lp = uniform_log_prior(game, i) if log_priors is None else log_priors[i]
         ev = soft_evaluate(game, i, log_pi.exp(), models[i], beta, lp)
         values.append(ev.value)
+        if opponent_response == "zero_sum":
+            other_prior = None if log_priors is None else log_priors[1 - i]
+            models[i] = zero_sum_response(game, i, log_pi.exp(), models[i], ev.q, beta, alpha,
+                                          other_prior)
+            ev = soft_evaluate(game, i, log_pi.exp(), models[i], beta, lp)
         conditional = log_pi.ndim == ev.q.ndim
         if conditional:
             target, axis = agent_view(lp, i, n) + beta * ev.q, joint_axis(i, n)
         else:
             target, axis = lp + beta * expect_over_others(ev.q, models[i], i, n), -1
         new_logs.append(torch.log_softmax((1.0 - alpha) * log_pi + alpha * target, dim=axis))
-    return VPGState(tuple(new_logs), models, state.iteration + 1), torch.stack(values)
+    return VPGState(tuple(new_logs), tuple(models), state.iteration + 1), torch.stack(values)
 
 
 def solve_vpg(
@@ -188,6 +205,9 @@ def solve_vpg(
     adaptive_step: bool = True,
     patience: int = 25,
     beta_schedule: Callable[[int], float] | None = None,
+    opponent_response: str = "exact",
+    alpha: float | None = None,
+    step_size: Callable[[float], float] | None = None,
 ) -> VPGResult:
     """Run VPG (Algorithm 1) until neither the policies nor the opponent models move more than
     ``tol`` (max abs probability) in an iteration.
@@ -204,12 +224,21 @@ def solve_vpg(
             throughout, only its learning rate is scheduled; the trace records ``alpha``.
         beta_schedule: optional ``iteration -> beta`` (overrides ``beta``); convergence is only
             declared once beta has stopped changing.
+        opponent_response: ``"exact"`` (Nash) or ``"zero_sum"`` (§5.4; see :func:`vpg_step`).
+        alpha: the step of eq. (4) directly (overrides ``eta``).
+        step_size: ``beta -> alpha``, the step at each iteration's beta (overrides ``eta``,
+            ``alpha`` and ``adaptive_step``); e.g. :func:`~vsg_pyro.solvers.zero_sum.
+            zero_sum_step_size` keeps ``alpha * beta * max|r|`` fixed along a beta schedule.
     """
     if not beta > 0:
         raise ValueError(f"beta: must be > 0, got {beta}")
     if max_iter < 1:
         raise ValueError(f"max_iter: must be >= 1, got {max_iter}")
-    alpha = vpg_step_size(game, eta)
+    alpha = vpg_step_size(game, eta) if alpha is None else float(alpha)
+    if not 0 < alpha <= 1:
+        raise ValueError(f"alpha: must lie in (0, 1], got {alpha}")
+    if opponent_response == "zero_sum":
+        check_zero_sum(game)
     start = time.perf_counter()
     state = vpg_init(game, family, init, seed)
     trace: list[dict] = []
@@ -220,7 +249,9 @@ def solve_vpg(
         beta = schedule(state.iteration)
         if not beta > 0:
             raise ValueError(f"beta_schedule: beta must be > 0, got {beta}")
-        new_state, values = vpg_step(game, state, beta, alpha, log_priors)
+        if step_size is not None:
+            alpha = float(step_size(beta))
+        new_state, values = vpg_step(game, state, beta, alpha, log_priors, opponent_response)
         # Both the policies and the opponent models must have settled: a conditional policy can
         # be stationary while the executed marginals (and so the opponent models) still move.
         delta = max(
@@ -244,7 +275,8 @@ def solve_vpg(
             break
         alpha = control.update(delta)
     # Refresh the opponent models so that the reported policies are mutually consistent.
-    state = state._replace(opponent_models=exact_opponent_models(executed_policies(state)))
+    if opponent_response == "exact":
+        state = state._replace(opponent_models=exact_opponent_models(executed_policies(state)))
     policies = executed_policies(state)
     soft_values = torch.stack([
         soft_evaluate(
