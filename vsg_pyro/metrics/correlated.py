@@ -22,7 +22,7 @@ from vsg_pyro.games.normal_form import payoff_tensor
 from vsg_pyro.games.tabular import TabularGame
 from vsg_pyro.joint import joint_axis
 
-__all__ = ["ce_gap", "cce_gap", "welfare", "joint_values", "stage_payoffs"]
+__all__ = ["ce_gap", "cce_gap", "welfare", "joint_values", "stage_payoffs", "deviation_gains"]
 
 
 def _check_joint(game: TabularGame, joint: torch.Tensor) -> torch.Tensor:
@@ -43,51 +43,68 @@ def _check_joint(game: TabularGame, joint: torch.Tensor) -> torch.Tensor:
     return joint
 
 
-def joint_values(game: TabularGame, joint: torch.Tensor) -> torch.Tensor:
-    """Values ``(N, S)`` (at t = 0) of every player under the correlated policy ``joint``."""
-    joint = _check_joint(game, joint)
+def joint_values(
+    game: TabularGame, joint: torch.Tensor, stage_bonus: torch.Tensor | None = None
+) -> torch.Tensor:
+    """Values ``(N, S)`` (at t = 0) of every player under the correlated policy ``joint``.
+
+    ``stage_bonus``: optional ``(N, H?, S)`` added to every stage's expected reward (e.g. an
+    entropy term ``-(1/beta) KL(pi_i || pi0_i)`` for soft values)."""
+    return _values_and_q(game, _check_joint(game, joint), stage_bonus)[0]
+
+
+def stage_payoffs(
+    game: TabularGame, joint: torch.Tensor, stage_bonus: torch.Tensor | None = None
+) -> torch.Tensor:
+    """``Q_i(s, a) = r_i(s, a) + gamma sum_s' P(s' | s, a) V_i(s')`` of the correlated policy:
+    ``(N, H?, S, *J)`` (the payoffs, normal form); ``stage_bonus`` as in :func:`joint_values`."""
+    return _values_and_q(game, _check_joint(game, joint), stage_bonus)[1]
+
+
+def _values_and_q(
+    game: TabularGame, joint: torch.Tensor, bonus: torch.Tensor | None
+) -> tuple[torch.Tensor, torch.Tensor]:
     n, axes = game.n_agents, list(range(-game.n_agents, 0))
     if game.horizon is not None:
         v = torch.zeros(n, game.n_states, dtype=torch.float64)
+        qs = []
         for t in reversed(range(game.horizon)):
             q = game.rewards + (game.transitions @ v.T).movedim(-1, 0)
+            qs.append(q)
             v = (joint[t] * q).sum(axes)
-        return v
+            if bonus is not None:
+                v = v + bonus[:, t]
+        return v, torch.stack(qs[::-1], dim=1)
     r_pi = (joint * game.rewards).sum(axes)  # (N, S)
+    if bonus is not None:
+        r_pi = r_pi + bonus
     p_pi = (joint.unsqueeze(-1) * game.transitions).sum([a - 1 for a in axes])  # (S, S')
     eye = torch.eye(game.n_states, dtype=torch.float64)
-    return torch.linalg.solve(eye - game.gamma * p_pi, r_pi.T).T
+    v = torch.linalg.solve(eye - game.gamma * p_pi, r_pi.T).T
+    return v, game.rewards + game.gamma * (game.transitions @ v.T).movedim(-1, 0)
 
 
-def stage_payoffs(game: TabularGame, joint: torch.Tensor) -> torch.Tensor:
-    """``Q_i(s, a)`` of the correlated policy: ``(N, H?, S, *J)`` (the payoffs, normal form)."""
-    joint = _check_joint(game, joint)
-    if game.horizon is not None:
-        out, v = [], torch.zeros(game.n_agents, game.n_states, dtype=torch.float64)
-        axes = list(range(-game.n_agents, 0))
-        for t in reversed(range(game.horizon)):
-            q = game.rewards + (game.transitions @ v.T).movedim(-1, 0)
-            out.append(q)
-            v = (joint[t] * q).sum(axes)
-        return torch.stack(out[::-1], dim=1)
-    v = joint_values(game, joint)
-    return game.rewards + game.gamma * (game.transitions @ v.T).movedim(-1, 0)
+def deviation_gains(joint: torch.Tensor, q: torch.Tensor, agent: int, n_agents: int) -> torch.Tensor:
+    """``G[..., a_i, a_i'] = sum_{a_-i} joint(a) [q(a_i', a_-i) - q(a)]``: the expected gain of
+    agent ``agent`` from playing ``a_i'`` whenever ``a_i`` is recommended.
+
+    ``joint``, ``q``: ``(..., *J)``; returns ``(..., A_i, A_i)``."""
+    ax = joint_axis(agent, n_agents)
+    sig = joint.movedim(ax, -1)  # (..., a_-i..., A_i)
+    qm = q.movedim(ax, -1)
+    lead = sig.ndim - n_agents
+    other_axes = list(range(lead, lead + n_agents - 1))
+    # sum_{a_-i} sigma(a_i, a_-i) Q(a_i', a_-i)  and  sum_{a_-i} sigma(a_i, a_-i) Q(a_i, a_-i)
+    cross = torch.einsum("...i,...j->...ij", sig, qm)
+    own = sig * qm
+    if other_axes:
+        cross, own = cross.sum(other_axes), own.sum(other_axes)
+    return cross - own.unsqueeze(-1)
 
 
 def _gains(game: TabularGame, joint: torch.Tensor, agent: int) -> torch.Tensor:
-    """``G[..., a_i, a_i'] = sum_{a_-i} sigma(a) [Q_i(a_i', a_-i) - Q_i(a)]``: ``(H?, S, A_i, A_i)``."""
-    n = game.n_agents
-    q = stage_payoffs(game, joint)[agent]
-    ax = joint_axis(agent, n)
-    sig = joint.movedim(ax, -1)  # (..., a_-i..., A_i)
-    qm = q.movedim(ax, -1)
-    lead = sig.ndim - n
-    other_axes = list(range(lead, lead + n - 1))
-    # sum_{a_-i} sigma(a_i, a_-i) Q(a_i', a_-i)  and  sum_{a_-i} sigma(a_i, a_-i) Q(a_i, a_-i)
-    cross = torch.einsum("...i,...j->...ij", sig, qm).sum(other_axes) if other_axes else \
-        torch.einsum("...i,...j->...ij", sig, qm)
-    own = (sig * qm).sum(other_axes) if other_axes else sig * qm
-    return cross - own.unsqueeze(-1)
+    """:func:`deviation_gains` under the correlated policy's own ``Q``: ``(H?, S, A_i, A_i)``."""
+    return deviation_gains(joint, stage_payoffs(game, joint)[agent], agent, game.n_agents)
 
 
 def ce_gap(game: TabularGame, joint: torch.Tensor) -> float:
