@@ -9,6 +9,7 @@ A user's own guide plugs into the same SVI call if it samples the same sites (se
 agent's ``Categorical`` at ``action_site(i)``, inside the plate ``plate_name(i)``.
 """
 
+from vsg_pyro.guides.correlated import SignalGuide, SignalPolicyGuide
 from vsg_pyro.guides.tabular import OPPONENT_MODES, TabularPolicyGuide
 
-__all__ = ["OPPONENT_MODES", "TabularPolicyGuide"]
+__all__ = ["OPPONENT_MODES", "TabularPolicyGuide", "SignalPolicyGuide", "SignalGuide"]

@@ -2,9 +2,19 @@
 
 * :mod:`vsg_pyro.models.nash`: agent i's graphical model of the paper's Figure 1 (Nash
   equilibrium), as a one-step soft-Bellman program over a plate of (time, state) rows and as a
-  full-trajectory program for cross-checks.
+  full-trajectory program for cross-checks;
+* :mod:`vsg_pyro.models.correlated`: Figure 3 (a correlation signal): agent i's model on the
+  signal-augmented state and the mediator's model of the signal;
+* :mod:`vsg_pyro.models.zero_sum`: §5.4, agent i's program for its zero-sum opponent's response.
 """
 
+from vsg_pyro.models.correlated import (
+    CorrelatedInputs,
+    MediatorInputs,
+    correlated_agent_model,
+    mediator_model,
+    signal_site,
+)
 from vsg_pyro.models.nash import (
     NashInputs,
     action_site,
@@ -13,8 +23,17 @@ from vsg_pyro.models.nash import (
     opponent_site,
     plate_name,
 )
+from vsg_pyro.models.zero_sum import ZeroSumInputs, opponent_response, opponent_response_model
 
 __all__ = [
+    "CorrelatedInputs",
+    "MediatorInputs",
+    "correlated_agent_model",
+    "mediator_model",
+    "signal_site",
+    "ZeroSumInputs",
+    "opponent_response",
+    "opponent_response_model",
     "NashInputs",
     "action_site",
     "nash_model",

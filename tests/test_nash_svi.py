@@ -178,7 +178,7 @@ def test_solve_errors():
     with pytest.raises(ValueError, match="external_opponent_model"):
         solve("chicken", opponent_mode="external")
     with pytest.raises(ValueError, match="concept"):
-        solve("chicken", concept="correlated")
+        solve("chicken", concept="mean-field")
 
 
 @pytest.mark.parametrize("family", ["conditional", "factorized"])

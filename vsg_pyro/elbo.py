@@ -66,6 +66,9 @@ class EnumeratedGuideELBO(ELBO):
             integrand = integrand + scale * lp
         for lp, scale in guide_terms:
             integrand = integrand - scale * lp
+        # Values the guide never takes (probability exactly 0, e.g. an underflowed signal) add
+        # nothing; without the mask their 0 * (-inf - -inf) would be NaN.
+        integrand = torch.where(weight > 0, integrand, torch.zeros_like(integrand))
         return -(weight * integrand).sum()
 
     def loss(self, model, guide, *args, **kwargs) -> float:

@@ -19,7 +19,7 @@ from vsg_pyro.guides.tabular import OPPONENT_MODES, TabularPolicyGuide
 from vsg_pyro.joint import product_of_marginals
 from vsg_pyro.metrics.correlated import cce_gap, ce_gap, welfare
 from vsg_pyro.metrics.exploitability import ExploitabilityReport, exploitability
-from vsg_pyro.optim import natural_gradient
+from vsg_pyro.optim import natural_gradient, set_learning_rate
 from vsg_pyro.solvers.lp import check_zero_sum, shapley_value_iteration
 from vsg_pyro.solvers.soft_dp import check_family
 from vsg_pyro.solvers.step_control import StepSizeController
@@ -98,7 +98,7 @@ def _tabular_guides(game: TabularGame, family: str, opponent_mode: str, init: st
 def solve(
     game: TabularGame | str,
     concept: str = "nash",
-    family: str = "conditional",
+    family: str | None = None,
     method: str = "svi",
     beta: float = 1.0,
     beta_schedule: Callable[[int], float] | None = None,
@@ -111,7 +111,7 @@ def solve(
     opponent_mode: str = "exact",
     external_opponent_model: ExternalOpponentModel | None = None,
     guides: Sequence[Callable] | None = None,
-    init: str = "uniform",
+    init: str | None = None,
     tol: float = 1e-8,
     log_priors: Sequence[torch.Tensor] | None = None,
     adaptive_step: bool = True,
@@ -127,10 +127,13 @@ def solve(
             follows beta, :func:`~vsg_pyro.solvers.zero_sum.zero_sum_step_size`, unless
             ``eta`` is given) or ``"correlated"`` (§5.3, Figure 3; see
             :func:`vsg_pyro.correlated.solve_correlated`, which takes ``signal`` /
-            ``signal_size`` / ``mediator_beta`` through ``correlated_options``).
+            ``signal_size`` / ``mediator_beta`` / ``margin`` / ``warmup`` through
+            ``correlated_options``).
         method: ``"svi"`` (each agent runs SVI on its Pyro model) or ``"exact"`` (the same
             updates with exact soft evaluation, e.g. :func:`~vsg_pyro.solvers.solve_vpg`).
-        family: ``"conditional"`` (the paper's ``pi_i(a_i | s, a_-i)``) or ``"factorized"``.
+        family: ``"conditional"`` (the paper's ``pi_i(a_i | s, a_-i)``; the default for Nash) or
+            ``"factorized"`` (the default for zero-sum and correlated equilibria, where the
+            conditional family's executed policies measurably miss the equilibrium; README).
         beta / beta_schedule: inverse temperature, or a callable ``step -> beta``
             (:mod:`vsg_pyro.schedules`); annealing drives the regularisation gaps to zero.
         optimizer: ``"natural"`` (one step = eq. (4) with ``alpha = eta / (1 - gamma)``, default
@@ -142,6 +145,8 @@ def solve(
         adaptive_step: halve the natural-gradient rate when progress stalls (as ``solve_vpg``).
         elbo: ``"enumerated"`` (:class:`~vsg_pyro.elbo.EnumeratedGuideELBO`, exact, fast) or
             ``"trace_enum"`` (``TraceEnum_ELBO`` with guide-side enumeration; same value).
+        init: initial policies, ``"uniform"`` (default) or ``"random"``; correlated
+            equilibria also take ``"obedient"`` (their default with private signals).
         callback: ``callback(step, info)`` after every step (``info``: ``beta``, ``delta``,
             ``elbo``, ``loss``).
         correlated_options: keyword arguments of :func:`vsg_pyro.correlated.solve_correlated`.
@@ -150,6 +155,7 @@ def solve(
     game = get_game(game)
     if concept not in CONCEPTS:
         raise ValueError(f"concept: must be one of {CONCEPTS}, got {concept!r}")
+    family = family or ("conditional" if concept == "nash" else "factorized")
     check_family(family)
     if method not in METHODS:
         raise ValueError(f"method: must be one of {METHODS}, got {method!r}")
@@ -164,13 +170,15 @@ def solve(
     schedule = beta_schedule or (lambda _step: float(beta))
     if not schedule(0) > 0:
         raise ValueError(f"beta: must be > 0, got {schedule(0)}")
+    if concept != "correlated":
+        init = init or "uniform"
     if concept != "nash" and opponent_mode != "exact":
         raise ValueError(f"opponent_mode: {concept!r} sets its own opponent model; "
                          f"got {opponent_mode!r}")
     if correlated_options and concept != "correlated":
         raise ValueError("correlated_options: only for concept='correlated'")
     if concept == "correlated":
-        from vsg_pyro.correlated import solve_correlated
+        from vsg_pyro.correlated_svi import solve_correlated
 
         if guides is not None:
             raise ValueError("guides: concept='correlated' uses its own signal-policy guides")
@@ -257,9 +265,7 @@ def solve(
 
 def _set_lr(optims: Sequence[pyro.optim.PyroOptim], lr: float) -> None:
     for optim in optims:
-        for torch_optim in optim.optim_objs.values():
-            for group in torch_optim.param_groups:
-                group["lr"] = lr
+        set_learning_rate(optim, lr)
 
 
 def _with_joint_metrics(game: TabularGame, result: SolveResult) -> SolveResult:

@@ -22,7 +22,7 @@ from functools import partial
 import torch
 from pyro.optim import PyroOptim
 
-__all__ = ["TabularNaturalGradient", "natural_gradient"]
+__all__ = ["TabularNaturalGradient", "natural_gradient", "set_learning_rate"]
 
 
 class TabularNaturalGradient(torch.optim.Optimizer):
@@ -58,3 +58,10 @@ def natural_gradient(guides: Sequence[object], lr: float) -> PyroOptim:
         raise KeyError(f"{param_name!r}: no guide owns this parameter")
 
     return PyroOptim(TabularNaturalGradient, optim_args)
+
+
+def set_learning_rate(optim: PyroOptim, lr: float) -> None:
+    """Set the learning rate of every parameter's optimiser created so far by ``optim``."""
+    for torch_optim in optim.optim_objs.values():
+        for group in torch_optim.param_groups:
+            group["lr"] = lr

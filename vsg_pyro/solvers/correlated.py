@@ -75,6 +75,8 @@ __all__ = [
     "executed_signal_policies",
     "correlated_targets",
     "correlated_step",
+    "state_change",
+    "log_prior_rows",
     "solve_correlated_exact",
 ]
 
@@ -148,7 +150,8 @@ def _unrows(game: TabularGame, x: torch.Tensor) -> torch.Tensor:
     return x.reshape(*game_row_shape(game), *x.shape[1:])
 
 
-def _log_prior_rows(game: TabularGame, agent: int, log_prior: torch.Tensor | None) -> torch.Tensor:
+def log_prior_rows(game: TabularGame, agent: int, log_prior: torch.Tensor | None) -> torch.Tensor:
+    """``log pi0_i`` per row ``(M, A_i)`` from ``(S, A_i)`` (uniform when ``None``)."""
     lp = uniform_log_prior(game, agent) if log_prior is None else torch.as_tensor(
         log_prior, dtype=torch.float64)
     if game.horizon is not None:
@@ -251,7 +254,7 @@ def correlated_targets(
     executed = executed_signal_policies(state, n)
     joint = induced_joint(structure, sigma, executed)  # (M, *J)
     models, weights, kls = [], [], []
-    lps = [_log_prior_rows(game, i, None if log_priors is None else log_priors[i])
+    lps = [log_prior_rows(game, i, None if log_priors is None else log_priors[i])
            for i in range(n)]
     for i in range(n):
         model = signal_conditioned(structure, i, play_tensor(structure, sigma, executed, i), sigma)
@@ -497,7 +500,7 @@ def solve_correlated_exact(
     callback: Callable[[CorrelatedState, dict], None] | None = None,
 ) -> CorrelatedResult:
     """Iterate :func:`correlated_step` until no policy probability, opponent-model probability
-    or signal probability moves more than ``tol`` (module docstring).
+    or signal probability moves more than ``tol * alpha`` (module docstring).
 
     Args:
         warmup: at most this many mediator-only steps first (agents frozen at their initial
@@ -530,14 +533,15 @@ def solve_correlated_exact(
             raise ValueError(f"beta_schedule: beta must be > 0, got {b}")
         targets = correlated_targets(game, structure, state, b, mediator, log_priors, cache)
         new = correlated_step(structure, state, targets, control.alpha, mediator)
-        delta = max(_max_change(structure, new, state))
+        delta = max(state_change(structure, new, state))
         state = new
         entry = {"iteration": state.iteration, "delta": delta, "alpha": control.alpha,
                  "beta": b, "soft_values": targets.soft_values.tolist()}
         trace.append(entry)
         if callback is not None:
             callback(state, entry)
-        if delta < tol and schedule(state.iteration) == b:
+        # Stationarity: the change per unit step (a halved step cannot pass for convergence).
+        if delta / entry["alpha"] < tol and schedule(state.iteration) == b:
             converged = True
             break
         control.update(delta)
@@ -549,7 +553,7 @@ def solve_correlated_exact(
                             state.iteration, converged, trace, time.perf_counter() - start)
 
 
-def _max_change(
+def state_change(
     structure: SignalStructure, new: CorrelatedState, old: CorrelatedState
 ) -> list[float]:
     """Largest probability changes: the signal, and the policies and opponent models weighted
