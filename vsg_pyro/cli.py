@@ -14,11 +14,12 @@ from collections.abc import Sequence
 
 import torch
 
-from vsg_pyro.equilibrium import METHODS, OPTIMIZERS, SolveResult, solve
+from vsg_pyro.equilibrium import CONCEPTS, METHODS, OPTIMIZERS, SolveResult, solve
 from vsg_pyro.games import TabularGame, builtin_game_names, get_game
 from vsg_pyro.guides import OPPONENT_MODES
 from vsg_pyro.metrics import entropy_bound
 from vsg_pyro.schedules import geometric_beta
+from vsg_pyro.signals import SIGNALS
 from vsg_pyro.solvers import FAMILIES
 
 __all__ = ["main", "result_to_json"]
@@ -36,9 +37,16 @@ def _policy_lists(game: TabularGame, policies: Sequence[torch.Tensor]) -> list:
     return out
 
 
+def _joint_list(game: TabularGame, joint: torch.Tensor) -> list:
+    """``[a_1][a_2]...`` (normal form), ``[state][a_1]...`` or ``[t][state][a_1]...``."""
+    if game.is_normal_form:
+        return joint.reshape(game.action_counts).tolist()
+    return joint.tolist()
+
+
 def result_to_json(game: TabularGame, result: SolveResult) -> dict:
     """The JSON document of ``vsg solve --json``."""
-    return {
+    doc = {
         "game": game.name,
         "concept": result.concept,
         "family": result.family,
@@ -52,6 +60,19 @@ def result_to_json(game: TabularGame, result: SolveResult) -> dict:
         "converged": result.converged,
         "seconds": result.seconds,
     }
+    if result.concept != "nash":
+        doc.update({
+            "joint": _joint_list(game, result.joint),  # type: ignore[arg-type]
+            "ce_gap": result.ce_gap,
+            "cce_gap": result.cce_gap,
+            "welfare": result.welfare,
+            "value": result.value,
+            "reference": result.reference,
+        })
+    if result.signal is not None:
+        sig = result.signal.reshape(-1).tolist() if game.is_normal_form else result.signal.tolist()
+        doc["signal"] = sig
+    return doc
 
 
 def _print_result(game: TabularGame, result: SolveResult) -> None:
@@ -71,6 +92,17 @@ def _print_result(game: TabularGame, result: SolveResult) -> None:
             print(f"    ... {len(rows) - 12} more rows")
     rep = result.report
     elbo = ", ".join(f"{t[-1]:.6g}" for t in result.elbo if t)
+    if result.concept == "correlated":
+        print(f"joint action distribution: {_joint_list(game, result.joint)}")  # type: ignore[arg-type]
+        ref = "" if result.reference is None else f" (LP max-welfare CE: {result.reference:.6g})"
+        print(f"CE gap {result.ce_gap:.6g}  CCE gap {result.cce_gap:.6g}  "
+              f"bound H log max|A_i| / beta {entropy_bound(game, result.beta):.6g}  "
+              f"welfare {result.welfare:.6g}{ref}")
+        print(f"(Nash exploitability of the marginals played independently: "
+              f"{rep.exploitability:.6g})")
+        return
+    if result.concept == "zero-sum":
+        print(f"value {result.value:.6g} (Shapley/LP minimax value {result.reference:.6g})")
     print(f"exploitability {rep.exploitability:.6g}  NashConv {rep.nash_conv:.6g}  "
           f"Theorem 4.2 bound {entropy_bound(game, result.beta):.6g}  ELBO per agent [{elbo}]")
 
@@ -90,11 +122,19 @@ def _solve(args: argparse.Namespace) -> int:
         if bar is not None:
             bar.update(1)
 
+    options = None
+    if args.concept == "correlated":
+        options = {"signal": args.signal, "signal_size": args.signal_size,
+                   "mediator_beta": args.mediator_beta, "margin": args.margin}
+    elif (args.signal, args.signal_size, args.mediator_beta, args.margin) != (
+            "private", 4, None, 2.0):
+        raise ValueError("--signal/--signal-size/--mediator-beta/--margin: only with "
+                         "--concept correlated")
     result = solve(game, concept=args.concept, family=args.family, method=args.method,
                    beta=args.beta, beta_schedule=schedule, steps=args.steps, seed=args.seed,
                    optimizer=args.optimizer, eta=args.eta, lr=args.lr,
                    opponent_mode=args.opponent_mode, init=args.init, tol=args.tol,
-                   callback=tick if args.method == "svi" else None)
+                   callback=tick, correlated_options=options)
     if bar is not None:
         bar.close()
     if args.json:
@@ -142,8 +182,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     solve = sub.add_parser("solve", help="solve a game")
     solve.add_argument("game", help="built-in name, random spec, or .nfg/.json/.npz file")
-    solve.add_argument("--concept", default="nash", choices=["nash"])
-    solve.add_argument("--family", default="conditional", choices=list(FAMILIES))
+    solve.add_argument("--concept", default="nash", choices=list(CONCEPTS),
+                       help="nash (§5.1), correlated (§5.3, Fig. 3) or zero-sum (§5.4)")
+    solve.add_argument("--family", default=None, choices=list(FAMILIES),
+                       help="policy family (default: conditional for nash, factorized otherwise)")
     solve.add_argument("--method", default="svi", choices=list(METHODS),
                        help="svi: Pyro SVI per agent; exact: VPG with exact soft evaluation")
     solve.add_argument("--beta", type=float, default=1.0, help="inverse temperature (> 0)")
@@ -159,7 +201,17 @@ def build_parser() -> argparse.ArgumentParser:
                        choices=[m for m in OPPONENT_MODES if m != "external"])
     solve.add_argument("--steps", type=int, default=2000, help="maximum steps")
     solve.add_argument("--tol", type=float, default=1e-8, help="stop when policies move less")
-    solve.add_argument("--init", default="uniform", choices=["uniform", "random"])
+    solve.add_argument("--init", default=None, choices=["uniform", "random", "obedient"],
+                       help="initial policies (default: uniform; obedient for correlated "
+                            "equilibria with private signals, random with a public one)")
+    solve.add_argument("--signal", default="private", choices=list(SIGNALS),
+                       help="correlated: a mediator's private recommendations, or one public "
+                            "signal (the paper's Fig. 3)")
+    solve.add_argument("--signal-size", type=int, default=4, help="correlated: K of a public signal")
+    solve.add_argument("--mediator-beta", type=float, default=None,
+                       help="correlated: the signal distribution's inverse temperature")
+    solve.add_argument("--margin", type=float, default=2.0,
+                       help="correlated: obedience margin in nats (0: none)")
     solve.add_argument("--seed", type=int, default=0)
     solve.add_argument("--json", action="store_true", help="print one JSON document")
     solve.set_defaults(func=_solve)

@@ -158,7 +158,7 @@ def solve_correlated(
     mediator_beta: float | None = None,
     margin: float = 2.0,
     warmup: int = 200,
-    adaptive_step: bool = True,
+    adaptive_step: bool = False,
     log_priors: Sequence[torch.Tensor] | None = None,
     mediator_name: str = "mediator",
 ):
@@ -177,9 +177,9 @@ def solve_correlated(
         mediator_beta: ``beta_sigma`` (default ``10 / (max|r| H)``); margin: the obedience
             margin in nats (:func:`~vsg_pyro.solvers.correlated.obedience_margin`; 0 for none);
         warmup: at most this many mediator-only rounds first.
-        adaptive_step: halve the agents' step when progress stalls.  Convergence is declared
-            when the change per unit step (change / alpha) is below ``tol``, so a halved step
-            cannot pass for a fixed point.
+        adaptive_step: halve the agents' step when progress stalls after annealing (off by
+            default).  Convergence is declared when the change per unit step (change / alpha)
+            is below ``tol``, so a halved step cannot pass for a fixed point.
 
     Returns:
         A :class:`~vsg_pyro.equilibrium.SolveResult` with ``joint``, ``ce_gap``, ``cce_gap``,
@@ -239,10 +239,12 @@ def solve_correlated(
                 elbos[i].append(step_elbo[i])
             if callback is not None:
                 callback(step, {"beta": b, "delta": change, "elbo": step_elbo, "loss": step_loss})
-            if change / control.alpha < tol and schedule(step + 1) == b:
+            settled = schedule(step + 1) == b
+            if change / control.alpha < tol and settled:
                 converged = True
                 break
-            control.update(change)
+            if settled:
+                control.update(change)
         final = runner.state()
         targets = correlated_targets(game, structure, final, schedule(iterations), mediator,
                                      log_priors)

@@ -98,7 +98,8 @@ def battle_of_the_sexes() -> TabularGame:
 def chicken() -> TabularGame:
     """Chicken with Aumann's (1974) correlated-equilibrium numbers, actions (Dare, Chicken).
 
-    (D,D)=(0,0), (D,C)=(7,2), (C,D)=(2,7), (C,C)=(6,6): best Nash welfare 9 (pure), max-welfare
+    (D,D)=(0,0), (D,C)=(7,2), (C,D)=(2,7), (C,C)=(6,6).  Nash equilibria: the two pure ones
+    (welfare 9) and the mixed one with P(D) = 1/3 (welfare 28/3, the best); max-welfare
     correlated equilibrium 10.5.
     """
     a = [[0.0, 7.0], [2.0, 6.0]]

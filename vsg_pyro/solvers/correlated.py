@@ -496,17 +496,18 @@ def solve_correlated_exact(
     log_priors: Sequence[torch.Tensor] | None = None,
     beta_schedule: Callable[[int], float] | None = None,
     warmup: int = 0,
-    adaptive_step: bool = True,
+    adaptive_step: bool = False,
     callback: Callable[[CorrelatedState, dict], None] | None = None,
 ) -> CorrelatedResult:
-    """Iterate :func:`correlated_step` until no policy probability, opponent-model probability
-    or signal probability moves more than ``tol * alpha`` (module docstring).
+    """Iterate :func:`correlated_step` until the step's change (:func:`state_change`) is below
+    ``tol * alpha`` (module docstring).
 
     Args:
         warmup: at most this many mediator-only steps first (agents frozen at their initial
             policies; stops early once ``sigma`` moves less than ``tol``), so that the signal
             distribution is incentive-compatible before the agents respond to it.
-        adaptive_step: halve the agents' ``alpha`` when progress stalls (as VPG).
+        adaptive_step: halve the agents' ``alpha`` when progress stalls once beta has settled
+            (as VPG; off by default).
     """
     if not beta > 0:
         raise ValueError(f"beta: must be > 0, got {beta}")
@@ -541,10 +542,12 @@ def solve_correlated_exact(
         if callback is not None:
             callback(state, entry)
         # Stationarity: the change per unit step (a halved step cannot pass for convergence).
-        if delta / entry["alpha"] < tol and schedule(state.iteration) == b:
+        settled = schedule(state.iteration) == b
+        if delta / entry["alpha"] < tol and settled:
             converged = True
             break
-        control.update(delta)
+        if settled:  # while beta is annealed, changes need not shrink
+            control.update(delta)
     final = correlated_targets(game, structure, state, schedule(state.iteration), mediator,
                                log_priors, cache)
     executed = executed_signal_policies(state, game.n_agents)
@@ -556,13 +559,15 @@ def solve_correlated_exact(
 def state_change(
     structure: SignalStructure, new: CorrelatedState, old: CorrelatedState
 ) -> list[float]:
-    """Largest probability changes: the signal, and the policies and opponent models weighted
-    by ``P(o_i | m)`` (an observation the signal never sends does not affect play)."""
+    """Largest changes of one step: the signal's probabilities; the policies' *log*-
+    probabilities (a saturated softmax hardly moves in probability while its logits still
+    travel, which would pass for convergence), weighted by ``P(o_i | m)`` (an observation the
+    signal never sends does not affect play); the opponent models' probabilities, so weighted."""
     sigma = old.log_signal.exp()
     out = [(new.log_signal.exp() - sigma).abs().max().item()]
     for i, (a, b) in enumerate(zip(new.log_policies, old.log_policies, strict=True)):
         w = structure.observation_marginal(sigma, i)  # (M, K_i)
-        change = (a.exp() - b.exp()).abs().reshape(*w.shape, -1).amax(-1)
+        change = (a - b).abs().reshape(*w.shape, -1).amax(-1)
         dm = (new.opponent_models[i] - old.opponent_models[i]).abs().reshape(*w.shape, -1)
         out += [(w * change).max().item(), (w * dm.amax(-1)).max().item()]
     return out
