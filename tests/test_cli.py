@@ -54,3 +54,40 @@ def test_errors_exit_2(capsys):
     assert "neither a built-in game" in capsys.readouterr().err
     assert main(["solve", "chicken", "--beta", "-1", "--json"]) == 2
     assert "beta" in capsys.readouterr().err
+
+
+CONCEPT_KEYS = KEYS | {"joint", "ce_gap", "cce_gap", "welfare", "value", "reference"}
+
+
+def test_correlated_json_matches_python_api(capsys):
+    argv = ["solve", "chicken", "--concept", "correlated", "--method", "exact", "--beta", "3",
+            "--json"]
+    assert main(argv) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert set(doc) == CONCEPT_KEYS | {"signal"}
+    api = solve("chicken", concept="correlated", method="exact", beta=3.0)
+    assert doc["concept"] == "correlated" and doc["family"] == "factorized"
+    assert torch.tensor(doc["joint"], dtype=torch.float64).sub(api.joint.reshape(2, 2)).abs().max() < 1e-12
+    assert doc["ce_gap"] == pytest.approx(api.ce_gap, abs=1e-12)
+    assert doc["welfare"] == pytest.approx(api.welfare, abs=1e-12)
+    assert doc["reference"] == pytest.approx(10.5) and doc["value"] is None
+    assert len(doc["signal"]) == 4  # private recommendations: one per joint action
+    assert main(["solve", "chicken", "--concept", "correlated", "--method", "exact",
+                 "--signal", "public", "--signal-size", "3", "--init", "random"]) == 0
+    assert "CE gap" in capsys.readouterr().out
+
+
+def test_zero_sum_json(capsys):
+    argv = ["solve", "zs_random_3x4_s1", "--concept", "zero-sum", "--method", "exact",
+            "--beta", "100", "--anneal-from", "1", "--anneal-steps", "300", "--steps", "20000",
+            "--init", "random", "--json"]
+    assert main(argv) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert set(doc) == CONCEPT_KEYS
+    assert doc["converged"] and abs(doc["value"] - doc["reference"]) < 1e-3
+    assert len(doc["joint"]) == 3 and len(doc["joint"][0]) == 4
+
+
+def test_correlated_options_need_the_concept(capsys):
+    assert main(["solve", "chicken", "--signal", "public"]) == 2
+    assert "--concept correlated" in capsys.readouterr().err
