@@ -215,13 +215,18 @@ def correlated_init(
 
 def executed_signal_policies(state: CorrelatedState, n_agents: int) -> list[torch.Tensor]:
     """``pi_bar_i(a_i | m, o_i)`` ``(M, K_i, A_i)``: a conditional policy averaged over the
-    agent's opponent model given its observation (Algorithm 1), renormalised."""
+    agent's opponent model given its observation (Algorithm 1), renormalised (uniform at an
+    observation of probability 0)."""
     out = []
     for i, lp in enumerate(state.log_policies):
         pol = lp.exp()
         if pol.ndim == n_agents + 2:  # conditional (M, K, *J)
             pol = expect_over_others(pol, state.opponent_models[i], i, n_agents)
-        out.append(pol / pol.sum(-1, keepdim=True))
+        total = pol.sum(-1, keepdim=True)
+        # An observation the signal never sends has an empty opponent model: play uniformly
+        # there (it carries no probability, but must stay a distribution).
+        out.append(torch.where(total > 0, pol / total.clamp_min(torch.finfo(pol.dtype).tiny),
+                               torch.full_like(pol, 1.0 / pol.shape[-1])))
     return out
 
 
