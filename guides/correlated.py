@@ -34,7 +34,25 @@ __all__ = ["SignalPolicyGuide", "SignalGuide"]
 _ENUM = {"enumerate": "parallel"}
 
 
-class SignalPolicyGuide:
+class _TabularLogits:
+    """Initial logits of a given shape and the recorded natural-gradient preconditioner."""
+
+    def _init_logits(self, shape: tuple[int, ...], init_logits: torch.Tensor | None) -> None:
+        if init_logits is None:
+            init_logits = torch.zeros(shape, dtype=torch.float64)
+        if tuple(init_logits.shape) != shape:
+            raise ValueError(f"init_logits: expected shape {shape}, got {tuple(init_logits.shape)}")
+        self._init = init_logits.detach().clone()
+        self._fisher: dict[str, torch.Tensor] = {}
+
+    def fisher_diagonal(self, param_name: str) -> torch.Tensor:
+        """Probability of each cell of ``param_name`` under the guide at its last call."""
+        if param_name not in self._fisher:
+            raise KeyError(f"{param_name!r}: the guide has not been run yet")
+        return self._fisher[param_name]
+
+
+class SignalPolicyGuide(_TabularLogits):
     """Agent ``agent_name``'s guide for :func:`~vsg_pyro.models.correlated.correlated_agent_model`.
 
     Args:
@@ -59,12 +77,7 @@ class SignalPolicyGuide:
         self.action_counts = tuple(action_counts)
         shape = (rows, observations, *self.action_counts) if family == "conditional" else (
             rows, observations, self.action_counts[agent])
-        if init_logits is None:
-            init_logits = torch.zeros(shape, dtype=torch.float64)
-        if tuple(init_logits.shape) != shape:
-            raise ValueError(f"init_logits: expected shape {shape}, got {tuple(init_logits.shape)}")
-        self._init = init_logits.detach().clone()
-        self._fisher: dict[str, torch.Tensor] = {}
+        self._init_logits(shape, init_logits)
 
     @property
     def policy_param_name(self) -> str:
@@ -81,11 +94,6 @@ class SignalPolicyGuide:
         """Normalised ``log pi_i`` (detached), the family's shape."""
         return torch.log_softmax(pyro.param(self.policy_param_name, self._init.clone()).detach(),
                                  dim=self._axis())
-
-    def fisher_diagonal(self, param_name: str) -> torch.Tensor:
-        if param_name not in self._fisher:
-            raise KeyError(f"{param_name!r}: the guide has not been run yet")
-        return self._fisher[param_name]
 
     def __call__(self, inputs: CorrelatedInputs) -> None:
         name = inputs.name
@@ -111,19 +119,13 @@ class SignalPolicyGuide:
             self._fisher[self.policy_param_name] = w * pi
 
 
-class SignalGuide:
+class SignalGuide(_TabularLogits):
     """The mediator's guide: ``omega ~ sigma(. | m)`` with learnable logits ``(M, W)``."""
 
     def __init__(self, name: str, rows: int, signals: int,
                  init_logits: torch.Tensor | None = None) -> None:
         self.agent_name = name  # the natural-gradient optimiser finds parameters by this prefix
-        shape = (rows, signals)
-        if init_logits is None:
-            init_logits = torch.zeros(shape, dtype=torch.float64)
-        if tuple(init_logits.shape) != shape:
-            raise ValueError(f"init_logits: expected shape {shape}, got {tuple(init_logits.shape)}")
-        self._init = init_logits.detach().clone()
-        self._fisher: dict[str, torch.Tensor] = {}
+        self._init_logits((rows, signals), init_logits)
 
     @property
     def param_name(self) -> str:
@@ -135,11 +137,6 @@ class SignalGuide:
     def log_signal(self) -> torch.Tensor:
         """Normalised ``log sigma`` ``(M, W)`` (detached)."""
         return torch.log_softmax(pyro.param(self.param_name, self._init.clone()).detach(), -1)
-
-    def fisher_diagonal(self, param_name: str) -> torch.Tensor:
-        if param_name not in self._fisher:
-            raise KeyError(f"{param_name!r}: the guide has not been run yet")
-        return self._fisher[param_name]
 
     def __call__(self, inputs: MediatorInputs) -> None:
         logits = pyro.param(self.param_name, self._init.clone())
