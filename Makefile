@@ -26,6 +26,7 @@ test-slow: $(STAMP)
 bench: $(STAMP)
 	$(PY) benchmarks/bench_vpg.py
 	$(PY) benchmarks/bench_svi.py
+	$(PY) benchmarks/bench_concepts.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check vsg_pyro models guides tests benchmarks examples

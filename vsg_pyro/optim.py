@@ -24,9 +24,12 @@ from pyro.optim import PyroOptim
 
 __all__ = ["TabularNaturalGradient", "natural_gradient", "set_learning_rate"]
 
+_FLOOR = {torch.float64: 1e-280, torch.float32: 1e-30}
+
 
 class TabularNaturalGradient(torch.optim.Optimizer):
-    """``theta <- theta - lr * grad / fisher()`` (``fisher``: cell probabilities, same shape)."""
+    """``theta <- theta - lr * grad / fisher()`` (``fisher``: cell probabilities, same shape);
+    cells with probability below 1e-280 (float64) are not moved."""
 
     def __init__(
         self, params: Iterable[torch.Tensor], lr: float, fisher: Callable[[], torch.Tensor]
@@ -39,11 +42,16 @@ class TabularNaturalGradient(torch.optim.Optimizer):
     @torch.no_grad()
     def step(self, closure: Callable[[], float] | None = None) -> None:  # type: ignore[override]
         weights = self.fisher()
-        tiny = torch.finfo(weights.dtype).tiny
+        # A cell whose probability is (nearly) subnormal has a gradient of no precision left:
+        # dividing two underflowed numbers gave steps of 1e21.  Such cells carry no probability;
+        # they are left where they are.
+        floor = _FLOOR.get(weights.dtype, torch.finfo(weights.dtype).tiny * 1e28)
+        safe = weights > floor
         for group in self.param_groups:
             for p in group["params"]:
                 if p.grad is not None:
-                    p.add_(p.grad / weights.clamp_min(tiny), alpha=-group["lr"])
+                    step = torch.where(safe, p.grad / torch.where(safe, weights, 1.0), 0.0)
+                    p.add_(step, alpha=-group["lr"])
 
 
 def natural_gradient(guides: Sequence[object], lr: float) -> PyroOptim:
