@@ -34,14 +34,22 @@ def _correlated(game, beta, anneal=False, **kwargs):
                  beta=beta / r, steps=kwargs.pop("steps", 1000), tol=1e-9, **extra, **kwargs)
 
 
+SMALL_GAMES = {
+    "stochastic": lambda: random_stochastic_game(2, [2, 3], seed=1, gamma=0.7),
+    "finite_horizon": lambda: random_stochastic_game(2, [2, 2], seed=0, horizon=3),
+}
+
+
 @pytest.mark.parametrize("case", [("chicken", "private", "factorized"),
                                   ("chicken", "private", "conditional"),
                                   ("battle_of_the_sexes", "public", "factorized"),
-                                  ("stochastic", "private", "factorized")], ids=str)
+                                  ("random_2x2x2_s1", "private", "factorized"),
+                                  ("random_2x2x2_s1", "public", "conditional"),
+                                  ("stochastic", "private", "factorized"),
+                                  ("finite_horizon", "public", "conditional")], ids=str)
 def test_svi_iterates_equal_the_exact_updates(case):
     name, signal, family = case
-    game = random_stochastic_game(2, [2, 3], seed=1, gamma=0.7) if name == "stochastic" \
-        else get_game(name)
+    game = SMALL_GAMES[name]() if name in SMALL_GAMES else get_game(name)
     kwargs = dict(concept="correlated", family=family, beta=1.5, steps=25, tol=0.0, seed=3,
                   correlated_options=dict(signal=signal, signal_size=3, warmup=5))
     exact = solve(game, method="exact", **kwargs)
@@ -165,3 +173,23 @@ def test_correlated_errors():
         solve("chicken", concept="correlated", correlated_options=dict(margin=-1.0))
     with pytest.raises(ValueError, match="correlated_options"):
         solve("chicken", correlated_options=dict(margin=1.0))
+    with pytest.raises(ValueError, match="log_priors"):
+        zero = torch.log(torch.tensor([[1.0, 0.0]], dtype=torch.float64))
+        solve("chicken", concept="correlated", log_priors=[zero, zero])
+    with pytest.raises(ValueError, match="optimizer"):
+        solve("chicken", concept="correlated", optimizer="adam")
+
+
+def test_priors_reach_the_correlated_solver():
+    prior = torch.log(torch.tensor([[0.999, 0.001]], dtype=torch.float64))
+    res = solve("chicken", concept="correlated", method="exact", beta=0.5, log_priors=[prior] * 2)
+    assert res.policies[0].reshape(-1)[0] > 0.99  # the prior dominates at this temperature
+
+
+def test_conditional_family_with_a_sharp_mediator_stays_finite():
+    """Regression: never-recommended actions left the conditional family's executed policy
+    0/0 (NaN)."""
+    res = solve("prisoners_dilemma", concept="correlated", family="conditional", method="exact",
+                beta=5.0, steps=100, correlated_options=dict(mediator_beta=1000.0))
+    assert torch.isfinite(res.joint).all() and res.converged
+    assert res.ce_gap <= math.log(2) / 5.0

@@ -222,3 +222,11 @@ def test_guide_fast_tables_equal_traced_tables(family, mode):
     assert torch.allclose(fast.policy, traced.policy, atol=1e-14)
     for a, b in zip(fast.opponent_marginals, traced.opponent_marginals, strict=True):
         assert torch.allclose(a, b, atol=1e-14)
+
+
+def test_exact_method_calls_back_with_the_elbo():
+    seen = []
+    res = solve("chicken", method="exact", beta=2.0, steps=50,
+                callback=lambda step, info: seen.append((step, info["elbo"])))
+    assert [s for s, _ in seen] == list(range(res.iterations))
+    assert seen[-1][1] == pytest.approx([t[-1] for t in res.elbo])

@@ -124,6 +124,9 @@ def _solve(args: argparse.Namespace) -> int:
 
     options = None
     if args.concept == "correlated":
+        if args.signal == "private" and args.signal_size != 4:
+            raise ValueError("--signal-size: only for --signal public (private recommendations "
+                             "have one signal per joint action)")
         options = {"signal": args.signal, "signal_size": args.signal_size,
                    "mediator_beta": args.mediator_beta, "margin": args.margin}
     elif (args.signal, args.signal_size, args.mediator_beta, args.margin) != (

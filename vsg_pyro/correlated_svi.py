@@ -41,6 +41,7 @@ from vsg_pyro.solvers.correlated import (
     default_mediator,
     executed_signal_policies,
     game_row_shape,
+    largest_change,
     log_prior_rows,
     solve_correlated_exact,
     state_change,
@@ -137,7 +138,7 @@ class DecentralizedCorrelatedSVI:
         self.mediator_svi.step(MediatorInputs(self.signal_guide.agent_name, targets.signal_scores,
                                               self.mediator.beta))
         self._multipliers = targets.multipliers
-        change = max(state_change(self.structure, self.state(), old))
+        change = largest_change(state_change(self.structure, self.state(), old))
         return losses, (beta * targets.soft_values).tolist(), change
 
 
@@ -188,7 +189,7 @@ def solve_correlated(
         action distributions and ``report`` their Nash exploitability *as if played
         independently* (how much the correlation matters).
     """
-    from vsg_pyro.equilibrium import SolveResult  # a cycle at import time otherwise
+    from vsg_pyro.equilibrium import SolveResult, _exact_callback  # an import cycle otherwise
 
     start = time.perf_counter()
     check_family(family)
@@ -198,6 +199,14 @@ def solve_correlated(
         raise ValueError(f"steps: must be >= 1, got {steps}")
     if warmup < 0:
         raise ValueError(f"warmup: must be >= 0, got {warmup}")
+    if log_priors is not None:
+        if len(log_priors) != game.n_agents:
+            raise ValueError(f"log_priors: need one per agent ({game.n_agents}), "
+                             f"got {len(log_priors)}")
+        for i, lp in enumerate(log_priors):
+            if not torch.isfinite(torch.as_tensor(lp)).all():
+                raise ValueError(f"log_priors[{i}]: must be finite (a prior of 0 makes the "
+                                 "initial policies' KL infinite; use a small probability)")
     structure = SignalStructure.build(signal, game.action_counts, signal_size)
     init = init or ("obedient" if signal == "private" else "random")
     schedule = beta_schedule or (lambda _k: float(beta))
@@ -214,7 +223,7 @@ def solve_correlated(
             mediator=mediator, max_iter=steps, tol=tol, init=init, seed=seed,
             log_priors=log_priors, beta_schedule=beta_schedule, warmup=warmup,
             adaptive_step=adaptive_step,
-            callback=None if callback is None else (lambda st, e: callback(st.iteration - 1, e)))
+            callback=None if callback is None else _exact_callback(callback))
         for entry in res.trace:
             for i in range(n):
                 elbos[i].append(entry["beta"] * entry["soft_values"][i])

@@ -126,7 +126,7 @@ def solve(
             the opponent's soft response computed from the agent's own ``Q``; the step size
             follows beta, :func:`~vsg_pyro.solvers.zero_sum.zero_sum_step_size`, unless
             ``eta`` is given) or ``"correlated"`` (§5.3, Figure 3; see
-            :func:`vsg_pyro.correlated.solve_correlated`, which takes ``signal`` /
+            :func:`vsg_pyro.correlated_svi.solve_correlated`, which takes ``signal`` /
             ``signal_size`` / ``mediator_beta`` / ``margin`` / ``warmup`` through
             ``correlated_options``).
         method: ``"svi"`` (each agent runs SVI on its Pyro model) or ``"exact"`` (the same
@@ -141,7 +141,9 @@ def solve(
         opponent_mode: ``"exact"``, ``"optimistic"`` or ``"external"`` (svi, Nash only).
         guides: your own guides, one per agent (same site names as the tabular guide); default
             :class:`~vsg_pyro.guides.TabularPolicyGuide` (Nash and zero-sum).
-        tol: stop when no executed policy probability moves more than ``tol`` in a step.
+        tol: stop when no executed policy probability moves more than ``tol`` in a step
+            (correlated: when the step's change per unit step size is below ``tol``,
+            :func:`~vsg_pyro.solvers.correlated.state_change`).
         adaptive_step: halve the natural-gradient rate when progress stalls (as ``solve_vpg``).
         elbo: ``"enumerated"`` (:class:`~vsg_pyro.elbo.EnumeratedGuideELBO`, exact, fast) or
             ``"trace_enum"`` (``TraceEnum_ELBO`` with guide-side enumeration; same value).
@@ -149,7 +151,9 @@ def solve(
             equilibria also take ``"obedient"`` (their default with private signals).
         callback: ``callback(step, info)`` after every step (``info``: ``beta``, ``delta``,
             ``elbo``, ``loss``).
-        correlated_options: keyword arguments of :func:`vsg_pyro.correlated.solve_correlated`.
+        correlated_options: keyword arguments of
+            :func:`vsg_pyro.correlated_svi.solve_correlated` (``adaptive_step`` is off there
+            unless given here).
     """
     start = time.perf_counter()
     game = get_game(game)
@@ -182,10 +186,14 @@ def solve(
 
         if guides is not None:
             raise ValueError("guides: concept='correlated' uses its own signal-policy guides")
+        if optimizer != "natural" or external_opponent_model is not None or elbo != "enumerated":
+            raise ValueError("optimizer/external_opponent_model/elbo: concept='correlated' runs "
+                             "natural-gradient SVI with the enumerated ELBO only")
+        options = {"adaptive_step": False, **(correlated_options or {})}
         return solve_correlated(
             game, family=family, method=method, beta=beta, beta_schedule=beta_schedule,
             steps=steps, seed=seed, eta=eta, init=init, tol=tol, callback=callback,
-            **(correlated_options or {}))
+            log_priors=log_priors, **options)
     step_size = None
     if concept == "zero-sum":
         check_zero_sum(game)
@@ -198,7 +206,8 @@ def solve(
         res = solve_vpg(game, beta=beta, family=family, eta=eta, max_iter=steps, tol=tol,  # type: ignore[arg-type]
                         init=init, seed=seed, log_priors=log_priors, beta_schedule=beta_schedule,
                         adaptive_step=adaptive_step, step_size=step_size,
-                        opponent_response="zero_sum" if concept == "zero-sum" else "exact")
+                        opponent_response="zero_sum" if concept == "zero-sum" else "exact",
+                        callback=None if callback is None else _exact_callback(callback))
         elbo = [[e["beta"] * v for e in res.trace for v in [e["soft_values"][i]]]
                 for i in range(game.n_agents)]
         result = SolveResult(game.name, concept, family, method, res.beta, res.policies,
@@ -261,6 +270,17 @@ def solve(
                          final, exploitability(game, final), elbos, losses, iterations, converged,
                          time.perf_counter() - start, list(guides))
     return _with_joint_metrics(game, result)
+
+
+def _exact_callback(callback: Callable[[int, dict], None]) -> Callable[[object, dict], None]:
+    """``solve``'s callback signature on top of the exact solvers' ``(state, trace entry)``."""
+
+    def call(_state: object, entry: dict) -> None:
+        callback(entry["iteration"] - 1, {
+            "beta": entry["beta"], "delta": entry["delta"],
+            "elbo": [entry["beta"] * v for v in entry["soft_values"]], "loss": []})
+
+    return call
 
 
 def _set_lr(optims: Sequence[pyro.optim.PyroOptim], lr: float) -> None:

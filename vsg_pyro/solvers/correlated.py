@@ -30,15 +30,20 @@ model draws ``omega`` from a uniform prior and scores it by ``beta_sigma`` times
   given a public signal is a Nash equilibrium of the stage game, so the induced joint is a
   mixture of (quantal) Nash equilibria and its welfare is at most the best one's).
 
-Whatever ``sigma`` is, the agents' play is a soft Bayes-Nash equilibrium of the game with
-signals, so the induced joint ``mu(a | m) = sum_omega sigma(omega | m) prod_i pi_bar_i(a_i | m, o_i)``
-has CE gap at most ``H log max|A_i| / beta`` for the factorized family (soft best responses lose
-at most ``log|A_i| / beta`` per observation; stochastic games add the entropy in the
-continuation values).
+At a fixed point, whatever ``sigma`` is, the agents' play is a soft Bayes-Nash equilibrium of
+the game with signals, so the induced joint
+``mu(a | m) = sum_omega sigma(omega | m) prod_i pi_bar_i(a_i | m, o_i)`` has CE gap at most
+``H log max|A_i| / beta`` for the factorized family (soft best responses lose at most
+``log|A_i| / beta`` per observation; stochastic games add the entropy in the continuation
+values).  The agents' action values are those of the joint play ``mu`` (each agent's soft
+values, with its own KL to the prior); with the conditional family this differs from the Nash
+solver's Definition 5.1 values under the agent's own opponent model, so a one-signal run
+reproduces Nash VPG exactly for the factorized family only.
 
 Shapes: ``M`` rows (``S``, or ``H * S`` time-major), ``W`` signals, ``K_i`` observations,
 ``J = (A_1, ..., A_N)``.  Policies ``(M, K_i, A_i)`` or ``(M, K_i, *J)``; ``sigma`` ``(M, W)``;
-multipliers ``(M, A_i, A_i)`` (``[m, recommended, deviation]``).
+multipliers ``(M, C)``, one per constraint ``(i, recommended, deviation)``,
+``C = sum_i A_i (A_i - 1)``.
 """
 
 from __future__ import annotations
@@ -76,6 +81,7 @@ __all__ = [
     "correlated_targets",
     "correlated_step",
     "state_change",
+    "largest_change",
     "log_prior_rows",
     "solve_correlated_exact",
 ]
@@ -235,7 +241,7 @@ def _kl_to_prior(policy: torch.Tensor, model: torch.Tensor, log_prior_b: torch.T
     """``sum_o P(o | m) E[log pi_i - log pi0_i]``: ``(M,)`` (either family)."""
     pol_b = policy if policy.ndim == n + 2 else agent_view(policy, agent, n)
     w = pol_b * model  # (M, K, *J)
-    terms = torch.special.xlogy(w, pol_b) - w * log_prior_b
+    terms = torch.special.xlogy(w, pol_b) - torch.where(w > 0, w * log_prior_b, 0.0)
     per_obs = terms.sum(list(range(-n, 0)))  # (M, K)
     return (weights * per_obs).sum(-1)
 
@@ -253,7 +259,8 @@ def correlated_targets(
 
     ``cache``: a dict the caller keeps between steps; it saves recomputing the largest
     obedience margin (:func:`max_obedience_margin`, a bisection of linear programs) while the
-    action values do not change (always, in a normal-form game)."""
+    action values move by less than 1% of their scale (they never move in a normal-form
+    game)."""
     n = game.n_agents
     sigma = state.log_signal.exp()
     executed = executed_signal_policies(state, n)
@@ -333,7 +340,7 @@ def incentive_features(q: torch.Tensor, kappa: torch.Tensor | float = 0.0) -> to
     return (torch.stack(rows, 1) + kappa) * recommendation_indicator(counts)
 
 
-def max_obedience_margin(q: torch.Tensor, iterations: int = 30) -> torch.Tensor:
+def max_obedience_margin(q: torch.Tensor, iterations: int = 20) -> torch.Tensor:
     """The largest ``kappa`` per row for which some ``sigma`` satisfies the constraints of
     :func:`incentive_features`: bisection on ``kappa`` with a HiGHS feasibility LP per trial.
     ``q``: ``(N, M, *J)``; returns ``(M,)`` (0 where every correlated equilibrium has a binding
@@ -425,13 +432,23 @@ def _mediator_scores(
     welfare = q.sum(0).reshape(q.shape[1], -1)  # obedient play: omega is the joint action
     kappa = torch.zeros(q.shape[1], dtype=torch.float64)
     if mediator.margin > 0:
-        key = q.numpy().tobytes()
-        if cache is None or key not in cache:
-            cap = 0.5 * max_obedience_margin(q)
+        # The cap is a safeguard, not a target: a row's cap is recomputed (a bisection of
+        # linear programs) only when its action values have moved by more than 1% of their
+        # scale since the last computation (never, in a normal-form game).
+        ref = None if cache is None else cache.get("margin_q")
+        scale = float(q.abs().max()) + 1e-12
+        if ref is None or ref.shape != q.shape:
+            stale = torch.ones(q.shape[1], dtype=torch.bool)
+            cap = torch.zeros(q.shape[1], dtype=torch.float64)
+        else:
+            stale = (q - ref).abs().flatten(2).amax(-1).amax(0) > 0.01 * scale  # per row
+            cap = cache["margin_cap"].clone()  # type: ignore[index]
+        if stale.any():
+            cap[stale] = 0.5 * max_obedience_margin(q[:, stale])
             if cache is not None:
-                cache.clear()  # the action values of one game: keep the latest only
-                cache[key] = cap
-        cap = cache[key] if cache is not None else cap
+                ref = q.clone() if ref is None or ref.shape != q.shape else ref.clone()
+                ref[:, stale] = q[:, stale]
+                cache["margin_q"], cache["margin_cap"] = ref, cap
         kappa = torch.clamp(cap, max=obedience_margin(mediator.margin, beta))
     return project_signal(welfare, incentive_features(q, kappa), mediator.beta, multipliers)
 
@@ -539,7 +556,7 @@ def solve_correlated_exact(
             raise ValueError(f"beta_schedule: beta must be > 0, got {b}")
         targets = correlated_targets(game, structure, state, b, mediator, log_priors, cache)
         new = correlated_step(structure, state, targets, control.alpha, mediator)
-        delta = max(state_change(structure, new, state))
+        delta = largest_change(state_change(structure, new, state))
         state = new
         entry = {"iteration": state.iteration, "delta": delta, "alpha": control.alpha,
                  "beta": b, "soft_values": targets.soft_values.tolist()}
@@ -561,6 +578,14 @@ def solve_correlated_exact(
                             state.iteration, converged, trace, time.perf_counter() - start)
 
 
+def largest_change(changes: list[float]) -> float:
+    """``max(changes)``, refusing NaN (Python's ``max`` would skip it and pass for converged)."""
+    if any(math.isnan(c) for c in changes):
+        raise FloatingPointError("the correlated-equilibrium updates produced NaN; check "
+                                 "log_priors and beta for infinite or invalid values")
+    return max(changes)
+
+
 def state_change(
     structure: SignalStructure, new: CorrelatedState, old: CorrelatedState
 ) -> list[float]:
@@ -572,7 +597,8 @@ def state_change(
     out = [(new.log_signal.exp() - sigma).abs().max().item()]
     for i, (a, b) in enumerate(zip(new.log_policies, old.log_policies, strict=True)):
         w = structure.observation_marginal(sigma, i)  # (M, K_i)
-        change = (a - b).abs().reshape(*w.shape, -1).amax(-1)
+        diff = torch.where(a == b, 0.0, a - b).abs()  # -inf (a zero prior) does not move
+        change = diff.reshape(*w.shape, -1).amax(-1)
         dm = (new.opponent_models[i] - old.opponent_models[i]).abs().reshape(*w.shape, -1)
         out += [(w * change).max().item(), (w * dm.amax(-1)).max().item()]
     return out
