@@ -93,7 +93,10 @@ def _print_result(game: TabularGame, result: SolveResult) -> None:
     rep = result.report
     elbo = ", ".join(f"{t[-1]:.6g}" for t in result.elbo if t)
     if result.concept == "correlated":
-        print(f"joint action distribution: {_joint_list(game, result.joint)}")  # type: ignore[arg-type]
+        if game.is_normal_form:
+            print(f"joint action distribution: {_joint_list(game, result.joint)}")  # type: ignore[arg-type]
+        else:
+            print("joint action distribution per state: see --json")
         ref = "" if result.reference is None else f" (LP max-welfare CE: {result.reference:.6g})"
         print(f"CE gap {result.ce_gap:.6g}  CCE gap {result.cce_gap:.6g}  "
               f"bound H log max|A_i| / beta {entropy_bound(game, result.beta):.6g}  "
