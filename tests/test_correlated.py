@@ -124,7 +124,7 @@ def test_classic_games_gap_within_the_bound_and_vanishing_under_annealing(name):
 def test_random_games_gap_within_the_bound_and_vanishing_under_annealing():
     """12 seeded random two-player games (2x2 ... 4x4).  Measured: 9 converge (the agents'
     dynamics cycle on seeds 4, 7, 11); every converged run is within the bound, and within 1e-3
-    of a correlated equilibrium once beta is annealed; 7 of the 9 reach the LP's welfare."""
+    of a correlated equilibrium once beta is annealed; 8 of the 9 reach the LP's welfare."""
     converged, at_lp = 0, 0
     for name in RANDOM_GAMES:
         game = get_game(name)
@@ -139,7 +139,7 @@ def test_random_games_gap_within_the_bound_and_vanishing_under_annealing():
             assert annealed.welfare <= annealed.reference + 1e-6, name
             at_lp += annealed.welfare >= annealed.reference - 1e-3
     assert converged >= 9
-    assert at_lp >= 7
+    assert at_lp >= 8
 
 
 def test_stochastic_game_gap_within_the_entropy_bound():
