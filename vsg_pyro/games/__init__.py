@@ -1,6 +1,14 @@
 """Games: the :class:`TabularGame` container, built-ins, and file formats."""
 
 from vsg_pyro.games.io import load_game, save_game
+from vsg_pyro.games.mean_field import (
+    MeanFieldGame,
+    beach_bar,
+    grid_crowd,
+    left_right,
+    rock_paper_scissors_mfg,
+    sis_epidemic,
+)
 from vsg_pyro.games.normal_form import (
     battle_of_the_sexes,
     biased_rock_paper_scissors,
@@ -27,6 +35,12 @@ from vsg_pyro.games.tabular import TabularGame
 
 __all__ = [
     "TabularGame",
+    "MeanFieldGame",
+    "left_right",
+    "rock_paper_scissors_mfg",
+    "sis_epidemic",
+    "beach_bar",
+    "grid_crowd",
     "BUILTIN_GAMES",
     "builtin_game_names",
     "get_game",
