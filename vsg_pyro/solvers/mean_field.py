@@ -1,0 +1,114 @@
+"""Mean-field Bayesian Q-learning (Algorithm 4, §5.2) with exact policy steps.
+
+Iteration ``k``, with the previous policy ``pi^k`` as the relative-entropy prior:
+
+1. mean field ``L^k`` of ``pi^k`` by the forward equation
+   (:func:`~vsg_pyro.metrics.mean_field.mean_field_flow`), optionally damped
+   ``L <- (1 - damping) L_old + damping L^k`` (``damping = 1``: none);
+2. soft ``Q`` of eq. (11) by backward induction against ``L``:
+   ``Q_t(s, a) = r(s, a, L_t) + sum_s' P(s' | s, a, L_t) V_{t+1}(s')``,
+   ``V_t(s) = (1/beta) log sum_a pi^k_t(a | s) exp(beta Q_t(s, a))``, ``V_T = 0``;
+3. eq. (12): ``pi^{k+1}_t(a | s) ∝ pi^k_t(a | s) exp(beta Q_t(s, a))``.
+
+``beta`` is the inverse temperature of the optimality likelihood (the paper: 1).  With the
+previous policy as prior, step 3 is a mirror-descent step of size ``beta`` on the agent's
+objective; the SVI version of step 3 is :mod:`vsg_pyro.models.mean_field`.
+Shapes: policies ``(T, S, A)``, ``Q`` ``(T, S, A)``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import NamedTuple
+
+import torch
+
+from vsg_pyro.games.mean_field import MeanFieldGame, pull
+from vsg_pyro.metrics.mean_field import check_policy, mean_field_flow, mf_exploitability
+
+__all__ = ["MeanFieldResult", "soft_q", "relative_entropy_step", "solve_mean_field_exact"]
+
+# (policy, prior, Q, beta) -> next policy: the exact step, or an SVI run on the same target
+PolicyStep = Callable[[torch.Tensor, torch.Tensor, float], torch.Tensor]
+
+
+class MeanFieldResult(NamedTuple):
+    """``policy`` ``(T, S, A)``, ``flow`` its mean field, ``exploitability`` (exact), and per
+    iteration ``trace`` entries (``iteration``, ``exploitability``, ``seconds``)."""
+
+    policy: torch.Tensor
+    flow: torch.Tensor
+    exploitability: float
+    iterations: int
+    trace: list[dict]
+    seconds: float
+
+
+def soft_q(game: MeanFieldGame, flow: torch.Tensor, prior: torch.Tensor, beta: float) -> torch.Tensor:
+    """Eq. (11): soft ``Q`` ``(T, S, A)`` against ``flow`` with the prior policy ``prior``."""
+    if not beta > 0:
+        raise ValueError(f"beta: must be > 0, got {beta}")
+    v = torch.zeros(game.n_states, dtype=torch.float64)
+    qs = []
+    for t in reversed(range(game.horizon)):
+        q = game.reward(flow[t])
+        if t + 1 < game.horizon:
+            q = q + pull(game.transition(flow[t]), v)
+        qs.append(q)
+        v = torch.logsumexp(torch.log(prior[t]) + beta * q, -1) / beta
+    return torch.stack(qs[::-1])
+
+
+def relative_entropy_step(prior: torch.Tensor, q: torch.Tensor, beta: float) -> torch.Tensor:
+    """Eq. (12): ``pi ∝ prior exp(beta Q)`` per ``(t, s)``."""
+    return torch.softmax(torch.log(prior) + beta * q, -1)
+
+
+def solve_mean_field_exact(
+    game: MeanFieldGame,
+    beta: float = 1.0,
+    iterations: int = 200,
+    damping: float = 1.0,
+    target: float = 0.0,
+    policy_step: PolicyStep | None = None,
+    initial_policy: torch.Tensor | None = None,
+    callback: Callable[[int, dict], None] | None = None,
+) -> MeanFieldResult:
+    """Run Algorithm 4 (module docstring) for ``iterations`` or until the exploitability is at
+    most ``target``.
+
+    Args:
+        damping: weight of the new mean field in ``L <- (1 - damping) L + damping L^k``.
+        policy_step: ``(prior, Q, beta) -> policy`` replacing the exact eq. (12) step (e.g. an
+            SVI fit, :func:`vsg_pyro.mean_field_svi.svi_policy_step`).
+        initial_policy: ``(T, S, A)`` or ``(S, A)``; uniform by default.
+    """
+    if not 0 < damping <= 1:
+        raise ValueError(f"damping: must lie in (0, 1], got {damping}")
+    if iterations < 1:
+        raise ValueError(f"iterations: must be >= 1, got {iterations}")
+    start = time.perf_counter()
+    shape = (game.horizon, game.n_states, game.n_actions)
+    policy = check_policy(game, torch.full(shape, 1.0 / game.n_actions, dtype=torch.float64)
+                          if initial_policy is None else initial_policy).clone()
+    step = policy_step or relative_entropy_step
+    flow = mean_field_flow(game, policy)
+    trace: list[dict] = []
+    report = mf_exploitability(game, policy)
+    k = 0
+    for k in range(1, iterations + 1):
+        new_flow = mean_field_flow(game, policy)
+        flow = new_flow if damping == 1 else (1 - damping) * flow + damping * new_flow
+        q = soft_q(game, flow, policy, beta)
+        policy = step(policy, q, beta)
+        report = mf_exploitability(game, policy)
+        entry = {"iteration": k, "exploitability": report.exploitability,
+                 "seconds": time.perf_counter() - start}
+        trace.append(entry)
+        if callback is not None:
+            callback(k, entry)
+        if report.exploitability <= target:
+            break
+    return MeanFieldResult(policy, report.flow, report.exploitability, k, trace,
+                           time.perf_counter() - start)
