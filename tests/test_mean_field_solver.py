@@ -4,7 +4,7 @@ fixed points, and the exploitability it reaches on built-ins (measured; README).
 import pytest
 import torch
 
-from vsg_pyro.games import beach_bar, grid_crowd, left_right
+from vsg_pyro.games import beach_bar, grid_crowd, left_right, rock_paper_scissors_mfg
 from vsg_pyro.metrics.mean_field import mean_field_flow, mf_exploitability
 from vsg_pyro.solvers.mean_field import relative_entropy_step, soft_q, solve_mean_field_exact
 
@@ -38,6 +38,17 @@ def test_exploitability_falls_below_a_target(game, target):
     res = solve_mean_field_exact(game, beta=0.1, iterations=400, target=target)
     assert res.exploitability <= target
     assert res.trace[0]["exploitability"] > 10 * target
+
+
+def test_averaging_tames_rock_paper_scissors():
+    """The last iterate cycles on the RPS game (measured 2.3 -> 12.8 over 300 iterations at
+    beta 0.1); the mean-field-weighted average of the iterates settles (2.0 -> 0.26)."""
+    game = rock_paper_scissors_mfg()
+    last = solve_mean_field_exact(game, beta=0.1, iterations=300, target=-1.0)
+    averaged = solve_mean_field_exact(game, beta=0.1, iterations=300, target=-1.0, average=True)
+    assert last.exploitability > 5.0
+    assert averaged.exploitability < 0.3
+    assert averaged.trace[99]["exploitability"] > averaged.exploitability
 
 
 def test_solver_validation():

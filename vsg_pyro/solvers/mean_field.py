@@ -74,6 +74,7 @@ def solve_mean_field_exact(
     policy_step: PolicyStep | None = None,
     initial_policy: torch.Tensor | None = None,
     callback: Callable[[int, dict], None] | None = None,
+    average: bool = False,
 ) -> MeanFieldResult:
     """Run Algorithm 4 (module docstring) for ``iterations`` or until the exploitability is at
     most ``target``.
@@ -83,6 +84,9 @@ def solve_mean_field_exact(
         policy_step: ``(prior, Q, beta) -> policy`` replacing the exact eq. (12) step (e.g. an
             SVI fit, :func:`vsg_pyro.mean_field_svi.svi_policy_step`).
         initial_policy: ``(T, S, A)`` or ``(S, A)``; uniform by default.
+        average: report (and stop on) the *average* of the iterates, weighted by their mean
+            fields (the policy that generates the average mean field, as in fictitious play)
+            instead of the last iterate, which cycles in games like rock-paper-scissors.
     """
     if not 0 < damping <= 1:
         raise ValueError(f"damping: must lie in (0, 1], got {damping}")
@@ -97,12 +101,20 @@ def solve_mean_field_exact(
     trace: list[dict] = []
     report = mf_exploitability(game, policy)
     k = 0
+    flow_sum = torch.zeros(shape, dtype=torch.float64)
+    reported = policy
     for k in range(1, iterations + 1):
         new_flow = mean_field_flow(game, policy)
         flow = new_flow if damping == 1 else (1 - damping) * flow + damping * new_flow
         q = soft_q(game, flow, policy, beta)
         policy = step(policy, q, beta)
-        report = mf_exploitability(game, policy)
+        reported = policy
+        if average:
+            flow_sum = flow_sum + mean_field_flow(game, policy)
+            mass = flow_sum.sum(-1, keepdim=True)
+            reported = torch.where(mass > 0, flow_sum / mass.clamp_min(1e-300),
+                                   torch.full_like(flow_sum, 1.0 / game.n_actions))
+        report = mf_exploitability(game, reported)
         entry = {"iteration": k, "exploitability": report.exploitability,
                  "seconds": time.perf_counter() - start}
         trace.append(entry)
@@ -110,5 +122,5 @@ def solve_mean_field_exact(
             callback(k, entry)
         if report.exploitability <= target:
             break
-    return MeanFieldResult(policy, report.flow, report.exploitability, k, trace,
+    return MeanFieldResult(reported, report.flow, report.exploitability, k, trace,
                            time.perf_counter() - start)
