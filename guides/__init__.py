@@ -10,6 +10,8 @@ agent's ``Categorical`` at ``action_site(i)``, inside the plate ``plate_name(i)`
 """
 
 from vsg_pyro.guides.correlated import SignalGuide, SignalPolicyGuide
+from vsg_pyro.guides.mean_field import MeanFieldPolicyGuide
 from vsg_pyro.guides.tabular import OPPONENT_MODES, TabularPolicyGuide
 
-__all__ = ["OPPONENT_MODES", "TabularPolicyGuide", "SignalPolicyGuide", "SignalGuide"]
+__all__ = ["OPPONENT_MODES", "TabularPolicyGuide", "SignalPolicyGuide", "SignalGuide",
+           "MeanFieldPolicyGuide"]

@@ -29,12 +29,12 @@ from vsg_pyro.models.nash import action_site, plate_name
 
 from vsg_pyro.joint import joint_axis
 
-__all__ = ["SignalPolicyGuide", "SignalGuide"]
+__all__ = ["TabularLogits", "SignalPolicyGuide", "SignalGuide"]
 
 _ENUM = {"enumerate": "parallel"}
 
 
-class _TabularLogits:
+class TabularLogits:
     """Initial logits of a given shape and the recorded natural-gradient preconditioner."""
 
     def _init_logits(self, shape: tuple[int, ...], init_logits: torch.Tensor | None) -> None:
@@ -52,7 +52,7 @@ class _TabularLogits:
         return self._fisher[param_name]
 
 
-class SignalPolicyGuide(_TabularLogits):
+class SignalPolicyGuide(TabularLogits):
     """Agent ``agent_name``'s guide for :func:`~vsg_pyro.models.correlated.correlated_agent_model`.
 
     Args:
@@ -119,7 +119,7 @@ class SignalPolicyGuide(_TabularLogits):
             self._fisher[self.policy_param_name] = w * pi
 
 
-class SignalGuide(_TabularLogits):
+class SignalGuide(TabularLogits):
     """The mediator's guide: ``omega ~ sigma(. | m)`` with learnable logits ``(M, W)``."""
 
     def __init__(self, name: str, rows: int, signals: int,

@@ -5,7 +5,8 @@
   full-trajectory program for cross-checks;
 * :mod:`vsg_pyro.models.correlated`: Figure 3 (a correlation signal): agent i's model on the
   signal-augmented state and the mediator's model of the signal;
-* :mod:`vsg_pyro.models.zero_sum`: §5.4, agent i's program for its zero-sum opponent's response.
+* :mod:`vsg_pyro.models.zero_sum`: §5.4, agent i's program for its zero-sum opponent's response;
+* :mod:`vsg_pyro.models.mean_field`: §5.2, the representative agent given the mean field.
 """
 
 from vsg_pyro.models.correlated import (
@@ -15,6 +16,7 @@ from vsg_pyro.models.correlated import (
     mediator_model,
     signal_site,
 )
+from vsg_pyro.models.mean_field import MeanFieldInputs, mean_field_model
 from vsg_pyro.models.nash import (
     NashInputs,
     action_site,
@@ -31,6 +33,8 @@ __all__ = [
     "correlated_agent_model",
     "mediator_model",
     "signal_site",
+    "MeanFieldInputs",
+    "mean_field_model",
     "ZeroSumInputs",
     "opponent_response",
     "opponent_response_model",

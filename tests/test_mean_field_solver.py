@@ -5,6 +5,7 @@ import pytest
 import torch
 
 from vsg_pyro.games import beach_bar, grid_crowd, left_right, rock_paper_scissors_mfg
+from vsg_pyro.mean_field_svi import svi_policy_step
 from vsg_pyro.metrics.mean_field import mean_field_flow, mf_exploitability
 from vsg_pyro.solvers.mean_field import relative_entropy_step, soft_q, solve_mean_field_exact
 
@@ -57,3 +58,13 @@ def test_solver_validation():
     with pytest.raises(ValueError, match="beta"):
         soft_q(left_right(), mean_field_flow(left_right(), torch.full((3, 2), 0.5)),
                torch.full((10, 3, 2), 0.5, dtype=torch.float64), beta=0.0)
+
+
+def test_svi_policy_steps_agree_with_the_exact_steps():
+    game = beach_bar(n_states=6, horizon=5)
+    exact = solve_mean_field_exact(game, beta=0.1, iterations=15, target=-1.0)
+    svi = solve_mean_field_exact(game, beta=0.1, iterations=15, target=-1.0,
+                                 policy_step=svi_policy_step())
+    assert (exact.policy - svi.policy).abs().max().item() < 1e-4
+    for a, b in zip(exact.trace, svi.trace, strict=True):
+        assert a["exploitability"] == pytest.approx(b["exploitability"], abs=1e-4)
