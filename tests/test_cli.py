@@ -91,3 +91,20 @@ def test_zero_sum_json(capsys):
 def test_correlated_options_need_the_concept(capsys):
     assert main(["solve", "chicken", "--signal", "public"]) == 2
     assert "--concept correlated" in capsys.readouterr().err
+
+
+def test_mean_field_json(capsys):
+    argv = ["solve", "beach_bar", "--concept", "mean-field", "--method", "exact", "--beta", "0.1",
+            "--steps", "400", "--target", "0.1", "--json"]
+    assert main(argv) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["converged"] and doc["exploitability"] <= 0.1
+    assert len(doc["exploitability_trace"]) == doc["iterations"]
+    assert len(doc["policy"]) == 20 and len(doc["policy"][0]) == 20  # [t][state][action]
+    api = solve("beach_bar", concept="mean-field", method="exact", beta=0.1, steps=400,
+                mean_field_options={"target": 0.1})
+    assert doc["exploitability"] == pytest.approx(api.exploitability, abs=1e-12)
+    assert main(["solve", "chicken", "--damping", "0.5"]) == 2
+    assert "--concept mean-field" in capsys.readouterr().err
+    assert main(["solve", "chicken", "--concept", "mean-field"]) == 2
+    assert "not a mean-field game" in capsys.readouterr().err

@@ -15,7 +15,13 @@ from collections.abc import Sequence
 import torch
 
 from vsg_pyro.equilibrium import CONCEPTS, METHODS, OPTIMIZERS, SolveResult, solve
-from vsg_pyro.games import TabularGame, builtin_game_names, get_game
+from vsg_pyro.games import (
+    MEAN_FIELD_GAMES,
+    TabularGame,
+    builtin_game_names,
+    get_game,
+    get_mean_field_game,
+)
 from vsg_pyro.guides import OPPONENT_MODES
 from vsg_pyro.metrics import entropy_bound
 from vsg_pyro.schedules import geometric_beta
@@ -110,7 +116,40 @@ def _print_result(game: TabularGame, result: SolveResult) -> None:
           f"Theorem 4.2 bound {entropy_bound(game, result.beta):.6g}  ELBO per agent [{elbo}]")
 
 
+def _solve_mean_field(args: argparse.Namespace) -> int:
+    game = get_mean_field_game(args.game)
+    beta = 0.1 if args.beta is None else args.beta
+    result = solve(game, concept="mean-field", method=args.method, beta=beta, steps=args.steps,
+                   mean_field_options={"damping": args.damping, "average": args.average,
+                                       "target": args.target})
+    if args.json:
+        print(json.dumps({
+            "game": game.name, "concept": "mean-field", "method": result.method,
+            "beta": result.beta, "policy": result.policies[0].tolist(),
+            "mean_field": result.joint.tolist(),  # type: ignore[union-attr]
+            "exploitability": result.exploitability, "value": result.value,
+            "exploitability_trace": [e["exploitability"] for e in result.trace or []],
+            "iterations": result.iterations, "converged": result.converged,
+            "seconds": result.seconds}))
+        return 0
+    print(game.describe())
+    print(f"Algorithm 4 by {result.method}, beta {result.beta:g}: {result.iterations} iterations "
+          f"in {result.seconds:.3f} s")
+    trace = [e["exploitability"] for e in result.trace or []]
+    marks = sorted({0, len(trace) // 10, len(trace) // 2, len(trace) - 1})
+    print("exploitability by iteration: " + ", ".join(f"{k + 1}: {trace[k]:.4g}" for k in marks))
+    print(f"final exploitability {result.exploitability:.6g}, value {result.value:.6g}"
+          f" ({'target reached' if result.converged else 'target not reached'})")
+    return 0
+
+
 def _solve(args: argparse.Namespace) -> int:
+    if args.concept == "mean-field":
+        return _solve_mean_field(args)
+    if (args.damping, args.average, args.target) != (1.0, False, 0.0):
+        raise ValueError("--damping/--average/--target: only with --concept mean-field")
+    if args.beta is None:
+        args.beta = 1.0
     game = get_game(args.game)
     schedule = None
     if args.anneal_from is not None:
@@ -154,7 +193,11 @@ def _games(_args: argparse.Namespace) -> int:
     for name in builtin_game_names():
         print(get_game(name).describe())
     print("random_AxB[_sSEED]: seeded random normal-form game; "
-          "random_sgS_AxB[_sSEED]: seeded random stochastic game")
+          "random_sgS_AxB[_sSEED]: seeded random stochastic game; zs_SPEC: its zero-sum version")
+    print("mean-field games (--concept mean-field):")
+    for name in MEAN_FIELD_GAMES:
+        print("  " + get_mean_field_game(name).describe())
+    print("  grid_crowd_N: an N x N grid crowd (grid_crowd_100: 10,000 states)")
     return 0
 
 
@@ -206,12 +249,13 @@ def build_parser() -> argparse.ArgumentParser:
     solve = sub.add_parser("solve", help="solve a game")
     solve.add_argument("game", help="built-in name, random spec, or .nfg/.json/.npz file")
     solve.add_argument("--concept", default="nash", choices=list(CONCEPTS),
-                       help="nash (§5.1), correlated (§5.3, Fig. 3) or zero-sum (§5.4)")
+                       help="nash (§5.1), mean-field (§5.2), correlated (§5.3, Fig. 3) or zero-sum (§5.4)")
     solve.add_argument("--family", default=None, choices=list(FAMILIES),
                        help="policy family (default: conditional for nash, factorized otherwise)")
     solve.add_argument("--method", default="svi", choices=list(METHODS),
                        help="svi: Pyro SVI per agent; exact: VPG with exact soft evaluation")
-    solve.add_argument("--beta", type=float, default=1.0, help="inverse temperature (> 0)")
+    solve.add_argument("--beta", type=float, default=None,
+                       help="inverse temperature (> 0; default 1, mean-field 0.1)")
     solve.add_argument("--anneal-from", type=float, default=None,
                        help="anneal beta geometrically from this value to --beta")
     solve.add_argument("--anneal-steps", type=int, default=None,
@@ -235,6 +279,12 @@ def build_parser() -> argparse.ArgumentParser:
                        help="correlated: the signal distribution's inverse temperature")
     solve.add_argument("--margin", type=float, default=2.0,
                        help="correlated: obedience margin in nats (0: none)")
+    solve.add_argument("--damping", type=float, default=1.0,
+                       help="mean-field: weight of the new mean field per iteration")
+    solve.add_argument("--average", action="store_true",
+                       help="mean-field: report the average of the iterates")
+    solve.add_argument("--target", type=float, default=0.0,
+                       help="mean-field: stop at this exploitability")
     solve.add_argument("--seed", type=int, default=0)
     solve.add_argument("--json", action="store_true", help="print one JSON document")
     solve.set_defaults(func=_solve)

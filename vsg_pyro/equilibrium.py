@@ -13,6 +13,7 @@ from pyro.infer import TraceEnum_ELBO
 
 from vsg_pyro.decentralized import DecentralizedNashSVI, ExternalOpponentModel, game_rows
 from vsg_pyro.elbo import EnumeratedGuideELBO
+from vsg_pyro.games.mean_field import MeanFieldGame
 from vsg_pyro.games.registry import get_game
 from vsg_pyro.games.tabular import TabularGame
 from vsg_pyro.guides.tabular import OPPONENT_MODES, TabularPolicyGuide
@@ -28,7 +29,7 @@ from vsg_pyro.solvers.zero_sum import zero_sum_step_size
 
 __all__ = ["SolveResult", "solve", "CONCEPTS", "METHODS", "OPTIMIZERS"]
 
-CONCEPTS = ("nash", "correlated", "zero-sum")
+CONCEPTS = ("nash", "correlated", "zero-sum", "mean-field")
 METHODS = ("svi", "exact")
 ELBOS = {"enumerated": EnumeratedGuideELBO,
          "trace_enum": lambda: TraceEnum_ELBO(max_plate_nesting=1)}
@@ -50,7 +51,9 @@ class SolveResult(NamedTuple):
     (:mod:`vsg_pyro.metrics.correlated`); ``value``: agent 0's unregularised value
     (zero-sum); ``reference``: the linear-programming reference (max-welfare CE welfare of a
     normal-form game, or the Shapley minimax value), ``None`` where there is none;
-    ``signal``: the learned signal distribution (correlated).
+    ``signal``: the learned signal distribution (correlated).  Mean-field games: ``joint`` is
+    the mean field ``(T, S, A)``, ``value`` the policy's value, ``trace`` the exploitability per
+    iteration, and ``converged`` means the exploitability reached the target.
     """
 
     game: str
@@ -73,6 +76,7 @@ class SolveResult(NamedTuple):
     value: float | None = None
     reference: float | None = None
     signal: torch.Tensor | None = None
+    trace: list[dict] | None = None
 
     @property
     def exploitability(self) -> float:
@@ -96,7 +100,7 @@ def _tabular_guides(game: TabularGame, family: str, opponent_mode: str, init: st
 
 
 def solve(
-    game: TabularGame | str,
+    game: TabularGame | MeanFieldGame | str,
     concept: str = "nash",
     family: str | None = None,
     method: str = "svi",
@@ -118,14 +122,16 @@ def solve(
     elbo: str = "enumerated",
     callback: Callable[[int, dict], None] | None = None,
     correlated_options: dict | None = None,
+    mean_field_options: dict | None = None,
 ) -> SolveResult:
     """Solve ``game`` for an equilibrium ``concept``.
 
     Args:
-        concept: ``"nash"`` (§5.1), ``"zero-sum"`` (§5.4: two players, the opponent model is
-            the opponent's soft response computed from the agent's own ``Q``; the step size
-            follows beta, :func:`~vsg_pyro.solvers.zero_sum.zero_sum_step_size`, unless
-            ``eta`` is given) or ``"correlated"`` (§5.3, Figure 3; see
+        concept: ``"nash"`` (§5.1), ``"mean-field"`` (§5.2, Algorithm 4), ``"zero-sum"``
+            (§5.4: two players; the opponent model is the opponent's soft response computed
+            from the agent's own ``Q``; the step follows beta,
+            :func:`~vsg_pyro.solvers.zero_sum.zero_sum_step_size`, unless ``eta`` is given)
+            or ``"correlated"`` (§5.3, Figure 3; see
             :func:`vsg_pyro.correlated_svi.solve_correlated`, which takes ``signal`` /
             ``signal_size`` / ``mediator_beta`` / ``margin`` / ``warmup`` through
             ``correlated_options``).
@@ -151,14 +157,25 @@ def solve(
             equilibria also take ``"obedient"`` (their default with private signals).
         callback: ``callback(step, info)`` after every step (``info``: ``beta``, ``delta``,
             ``elbo``, ``loss``).
+        mean_field_options: ``damping``, ``average``, ``target`` of
+            :func:`vsg_pyro.mean_field_svi.solve_mean_field` (``concept="mean-field"``, where
+            ``game`` is a :class:`~vsg_pyro.games.MeanFieldGame` or a mean-field built-in and
+            ``steps`` counts Algorithm 4's iterations).
         correlated_options: keyword arguments of
             :func:`vsg_pyro.correlated_svi.solve_correlated` (``adaptive_step`` is off there
             unless given here).
     """
     start = time.perf_counter()
-    game = get_game(game)
     if concept not in CONCEPTS:
         raise ValueError(f"concept: must be one of {CONCEPTS}, got {concept!r}")
+    if concept == "mean-field":
+        from vsg_pyro.mean_field_svi import solve_mean_field
+
+        return solve_mean_field(game, method=method, beta=beta, steps=steps,
+                                callback=callback, **(mean_field_options or {}))
+    if mean_field_options:
+        raise ValueError("mean_field_options: only for concept='mean-field'")
+    game = get_game(game)
     family = family or ("conditional" if concept == "nash" else "factorized")
     check_family(family)
     if method not in METHODS:

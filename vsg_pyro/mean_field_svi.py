@@ -55,3 +55,43 @@ def svi_policy_step(
         return policy.reshape(shape)
 
     return step
+
+
+def solve_mean_field(
+    game,
+    method: str = "svi",
+    beta: float = 0.1,
+    steps: int = 300,
+    damping: float = 1.0,
+    average: bool = False,
+    target: float = 0.0,
+    callback: Callable[[int, dict], None] | None = None,
+):
+    """Algorithm 4 on a mean-field game, as a :class:`~vsg_pyro.equilibrium.SolveResult`.
+
+    ``method="exact"``: eq. (12) in closed form; ``"svi"``: :func:`svi_policy_step`.
+    ``steps``: iterations of Algorithm 4; stops early at exploitability <= ``target``.
+    ``policies`` holds the one representative policy ``(T, S, A)``; ``report`` its exact
+    mean-field exploitability (``values``: the policy's value, ``best_response_values``);
+    ``trace``: per iteration ``exploitability`` and ``seconds``; ``joint``: the mean field
+    ``(T, S, A)``.
+    """
+    from vsg_pyro.equilibrium import SolveResult  # an import cycle otherwise
+    from vsg_pyro.games.registry import get_mean_field_game
+    from vsg_pyro.metrics.exploitability import ExploitabilityReport
+    from vsg_pyro.metrics.mean_field import mf_exploitability
+    from vsg_pyro.solvers.mean_field import solve_mean_field_exact
+
+    game = get_mean_field_game(game)
+    if method not in ("svi", "exact"):
+        raise ValueError(f"method: must be 'svi' or 'exact', got {method!r}")
+    res = solve_mean_field_exact(game, beta=beta, iterations=steps, damping=damping,
+                                 target=target, average=average, callback=callback,
+                                 policy_step=svi_policy_step() if method == "svi" else None)
+    rep = mf_exploitability(game, res.policy)
+    t = lambda x: torch.tensor([x], dtype=torch.float64)  # noqa: E731
+    report = ExploitabilityReport(t(rep.value), t(rep.best_response_value), t(rep.exploitability),
+                                  rep.exploitability, rep.exploitability)
+    return SolveResult(game.name, "mean-field", "factorized", method, float(beta), [res.policy],
+                       report, [[]], [[]], res.iterations, res.exploitability <= target,
+                       res.seconds, None, rep.flow, value=rep.value, trace=res.trace)

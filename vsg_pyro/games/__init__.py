@@ -24,7 +24,13 @@ from vsg_pyro.games.normal_form import (
     stag_hunt,
     three_player_matching_pennies,
 )
-from vsg_pyro.games.registry import BUILTIN_GAMES, builtin_game_names, get_game
+from vsg_pyro.games.registry import (
+    BUILTIN_GAMES,
+    MEAN_FIELD_GAMES,
+    builtin_game_names,
+    get_game,
+    get_mean_field_game,
+)
 from vsg_pyro.games.stochastic import (
     markov_congestion_game,
     random_stochastic_game,
@@ -42,6 +48,8 @@ __all__ = [
     "beach_bar",
     "grid_crowd",
     "BUILTIN_GAMES",
+    "MEAN_FIELD_GAMES",
+    "get_mean_field_game",
     "builtin_game_names",
     "get_game",
     "load_game",

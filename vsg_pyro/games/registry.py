@@ -6,12 +6,14 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+from vsg_pyro.games import mean_field as mf
 from vsg_pyro.games import normal_form as nf
 from vsg_pyro.games import stochastic as sg
 from vsg_pyro.games.io import load_game
 from vsg_pyro.games.tabular import TabularGame
 
-__all__ = ["BUILTIN_GAMES", "builtin_game_names", "get_game"]
+__all__ = ["BUILTIN_GAMES", "MEAN_FIELD_GAMES", "builtin_game_names", "get_game",
+           "get_mean_field_game"]
 
 BUILTIN_GAMES: dict[str, Callable[[], TabularGame]] = {
     "prisoners_dilemma": nf.prisoners_dilemma,
@@ -26,6 +28,30 @@ BUILTIN_GAMES: dict[str, Callable[[], TabularGame]] = {
     "resource_commons": sg.resource_commons,
     "markov_congestion": sg.markov_congestion_game,
 }
+
+MEAN_FIELD_GAMES: dict[str, Callable[[], mf.MeanFieldGame]] = {
+    "left_right": mf.left_right,
+    "rps_mfg": mf.rock_paper_scissors_mfg,
+    "sis_epidemic": mf.sis_epidemic,
+    "beach_bar": mf.beach_bar,
+    "grid_crowd": mf.grid_crowd,
+}
+_GRID = re.compile(r"^grid_crowd_(?P<side>\d+)(?:x(?P=side))?$")
+
+
+def get_mean_field_game(spec: str | mf.MeanFieldGame) -> mf.MeanFieldGame:
+    """A mean-field built-in by name (``grid_crowd_N`` for an N x N grid, e.g. ``grid_crowd_100``
+    = 10,000 states)."""
+    if isinstance(spec, mf.MeanFieldGame):
+        return spec
+    if spec in MEAN_FIELD_GAMES:
+        return MEAN_FIELD_GAMES[spec]()
+    match = _GRID.match(spec)
+    if match:
+        return mf.grid_crowd(side=int(match["side"]))
+    raise ValueError(f"game: {spec!r} is not a mean-field game ({', '.join(MEAN_FIELD_GAMES)}, "
+                     "grid_crowd_N)")
+
 
 _RANDOM = re.compile(r"^random(?:_sg(?P<states>\d+))?[_:](?P<acts>\d+(?:x\d+)+)(?:[_:]s?(?P<seed>\d+))?$")
 
