@@ -178,7 +178,7 @@ def test_solve_errors():
     with pytest.raises(ValueError, match="external_opponent_model"):
         solve("chicken", opponent_mode="external")
     with pytest.raises(ValueError, match="concept"):
-        solve("chicken", concept="mean-field")
+        solve("chicken", concept="evolutionary")
 
 
 @pytest.mark.parametrize("family", ["conditional", "factorized"])
