@@ -19,6 +19,7 @@ import pyro
 import pyro.distributions as dist
 import torch
 from pyro.ops.indexing import Vindex
+from vsg_pyro.guides.tabular_logits import TabularLogits
 from vsg_pyro.models.correlated import (
     CorrelatedInputs,
     MediatorInputs,
@@ -29,27 +30,9 @@ from vsg_pyro.models.nash import action_site, plate_name
 
 from vsg_pyro.joint import joint_axis
 
-__all__ = ["TabularLogits", "SignalPolicyGuide", "SignalGuide"]
+__all__ = ["SignalPolicyGuide", "SignalGuide"]
 
 _ENUM = {"enumerate": "parallel"}
-
-
-class TabularLogits:
-    """Initial logits of a given shape and the recorded natural-gradient preconditioner."""
-
-    def _init_logits(self, shape: tuple[int, ...], init_logits: torch.Tensor | None) -> None:
-        if init_logits is None:
-            init_logits = torch.zeros(shape, dtype=torch.float64)
-        if tuple(init_logits.shape) != shape:
-            raise ValueError(f"init_logits: expected shape {shape}, got {tuple(init_logits.shape)}")
-        self._init = init_logits.detach().clone()
-        self._fisher: dict[str, torch.Tensor] = {}
-
-    def fisher_diagonal(self, param_name: str) -> torch.Tensor:
-        """Probability of each cell of ``param_name`` under the guide at its last call."""
-        if param_name not in self._fisher:
-            raise KeyError(f"{param_name!r}: the guide has not been run yet")
-        return self._fisher[param_name]
 
 
 class SignalPolicyGuide(TabularLogits):

@@ -40,7 +40,6 @@ from vsg_pyro.solvers.correlated import (
     correlated_targets,
     default_mediator,
     executed_signal_policies,
-    game_row_shape,
     largest_change,
     log_prior_rows,
     solve_correlated_exact,
@@ -80,7 +79,7 @@ class DecentralizedCorrelatedSVI:
             raise ValueError(f"mediator_name: {mediator_name!r} is also an agent's name")
         self.game, self.structure, self.mediator = game, structure, mediator
         self.log_priors = log_priors
-        self.rows = math.prod(game_row_shape(game))
+        self.rows = math.prod(game.row_shape)
         n = game.n_agents
         family = "conditional" if initial.log_policies[0].ndim == n + 2 else "factorized"
         self.guides = [
@@ -257,7 +256,7 @@ def solve_correlated(
         final = runner.state()
         targets = correlated_targets(game, structure, final, schedule(iterations), mediator,
                                      log_priors)
-        lead = game_row_shape(game)
+        lead = game.row_shape
         joint = targets.joint.reshape(*lead, *game.action_counts)
         sig = final.log_signal.exp().reshape(*lead, structure.size)
     marginals = [sum_others(joint, i, n) for i in range(n)]

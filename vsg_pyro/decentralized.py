@@ -39,7 +39,7 @@ ExternalOpponentModel = Callable[[int, Sequence[torch.Tensor]], Sequence[torch.T
 
 def game_rows(game: TabularGame) -> tuple[int, ...]:
     """``(H, S)`` for a finite horizon, ``(S,)`` when discounted: rows fold back to this."""
-    return (game.horizon, game.n_states) if game.horizon is not None else (game.n_states,)
+    return game.row_shape
 
 
 class DecentralizedNashSVI:

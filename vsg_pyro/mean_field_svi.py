@@ -15,11 +15,15 @@ import torch
 from pyro.infer import SVI
 
 from vsg_pyro.elbo import EnumeratedGuideELBO
+from vsg_pyro.games.registry import get_mean_field_game
 from vsg_pyro.guides.mean_field import MeanFieldPolicyGuide
+from vsg_pyro.metrics.exploitability import ExploitabilityReport
+from vsg_pyro.metrics.mean_field import mf_exploitability
 from vsg_pyro.models.mean_field import MeanFieldInputs, mean_field_model
 from vsg_pyro.optim import natural_gradient
+from vsg_pyro.solvers.mean_field import solve_mean_field_exact
 
-__all__ = ["svi_policy_step"]
+__all__ = ["svi_policy_step", "solve_mean_field"]
 
 
 def svi_policy_step(
@@ -77,10 +81,6 @@ def solve_mean_field(
     ``(T, S, A)``.
     """
     from vsg_pyro.equilibrium import SolveResult  # an import cycle otherwise
-    from vsg_pyro.games.registry import get_mean_field_game
-    from vsg_pyro.metrics.exploitability import ExploitabilityReport
-    from vsg_pyro.metrics.mean_field import mf_exploitability
-    from vsg_pyro.solvers.mean_field import solve_mean_field_exact
 
     game = get_mean_field_game(game)
     if method not in ("svi", "exact"):
@@ -89,9 +89,9 @@ def solve_mean_field(
                                  target=target, average=average, callback=callback,
                                  policy_step=svi_policy_step() if method == "svi" else None)
     rep = mf_exploitability(game, res.policy)
-    t = lambda x: torch.tensor([x], dtype=torch.float64)  # noqa: E731
-    report = ExploitabilityReport(t(rep.value), t(rep.best_response_value), t(rep.exploitability),
-                                  rep.exploitability, rep.exploitability)
+    one = torch.tensor([rep.value, rep.best_response_value, rep.exploitability],
+                       dtype=torch.float64).reshape(3, 1)
+    report = ExploitabilityReport(one[0], one[1], one[2], rep.exploitability, rep.exploitability)
     return SolveResult(game.name, "mean-field", "factorized", method, float(beta), [res.policy],
                        report, [[]], [[]], res.iterations, res.exploitability <= target,
                        res.seconds, None, rep.flow, value=rep.value, trace=res.trace)

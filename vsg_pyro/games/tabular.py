@@ -177,6 +177,12 @@ class TabularGame:
         return self._action_counts
 
     @property
+    def row_shape(self) -> tuple[int, ...]:
+        """Leading axes of per-step tables: ``(H, S)`` for a finite horizon, ``(S,)`` when
+        discounted (rows ``m`` of the Pyro programs are these, flattened time-major)."""
+        return (self.horizon, self.n_states) if self.horizon is not None else (self.n_states,)
+
+    @property
     def is_finite_horizon(self) -> bool:
         return self.horizon is not None
 

@@ -74,7 +74,6 @@ __all__ = [
     "max_obedience_margin",
     "obedience_margin",
     "project_signal",
-    "game_row_shape",
     "default_mediator",
     "correlated_init",
     "executed_signal_policies",
@@ -85,11 +84,6 @@ __all__ = [
     "log_prior_rows",
     "solve_correlated_exact",
 ]
-
-
-def game_row_shape(game: TabularGame) -> tuple[int, ...]:
-    """``(H, S)`` for a finite horizon, ``(S,)`` when discounted."""
-    return (game.horizon, game.n_states) if game.horizon is not None else (game.n_states,)
 
 
 class MediatorSettings(NamedTuple):
@@ -148,12 +142,12 @@ class CorrelatedResult(NamedTuple):
 
 
 def _rows(game: TabularGame, x: torch.Tensor) -> torch.Tensor:
-    lead = game_row_shape(game)
+    lead = game.row_shape
     return x.reshape(math.prod(lead), *x.shape[len(lead):])
 
 
 def _unrows(game: TabularGame, x: torch.Tensor) -> torch.Tensor:
-    return x.reshape(*game_row_shape(game), *x.shape[1:])
+    return x.reshape(*game.row_shape, *x.shape[1:])
 
 
 def log_prior_rows(game: TabularGame, agent: int, log_prior: torch.Tensor | None) -> torch.Tensor:
@@ -185,7 +179,7 @@ def correlated_init(
     if init == "obedient" and structure.kind != "private":
         raise ValueError("init: 'obedient' needs private signals (recommendations)")
     n, counts = game.n_agents, game.action_counts
-    m = math.prod(game_row_shape(game))
+    m = math.prod(game.row_shape)
     gen = torch.Generator().manual_seed(seed)
     logs, models = [], []
     for i in range(n):
@@ -295,7 +289,7 @@ def correlated_targets(
 
 def _rows_q(game: TabularGame, q: torch.Tensor) -> torch.Tensor:
     """``(N, H?, S, *J) -> (N, M, *J)``."""
-    lead = len(game_row_shape(game))
+    lead = len(game.row_shape)
     return q.reshape(q.shape[0], -1, *q.shape[1 + lead:])
 
 
@@ -304,7 +298,7 @@ def _initial_values(game: TabularGame, joint: torch.Tensor, q: torch.Tensor,
     """Soft values ``(N,)`` at the initial distribution (rows of the first step)."""
     n = game.n_agents
     stage = (joint.unsqueeze(0) * q).sum(list(range(-n, 0)))  # (N, M)
-    stage = stage.reshape(n, *game_row_shape(game)) + bonus
+    stage = stage.reshape(n, *game.row_shape) + bonus
     first = stage[:, 0] if game.horizon is not None else stage
     return first @ game.initial
 

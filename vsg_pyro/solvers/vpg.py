@@ -97,10 +97,6 @@ def vpg_step_size(game: TabularGame, eta: float | None) -> float:
     return alpha
 
 
-def _lead(game: TabularGame) -> tuple[int, ...]:
-    return (game.horizon, game.n_states) if game.horizon is not None else (game.n_states,)
-
-
 def vpg_init(
     game: TabularGame,
     family: Family = "conditional",
@@ -114,7 +110,7 @@ def vpg_init(
     if init not in ("uniform", "random"):
         raise ValueError(f"init: must be 'uniform' or 'random', got {init!r}")
     gen = torch.Generator().manual_seed(seed)
-    n, counts, lead = game.n_agents, game.action_counts, _lead(game)
+    n, counts, lead = game.n_agents, game.action_counts, game.row_shape
     logs = []
     for i in range(n):
         shape = (*lead, *counts) if family == "conditional" else (*lead, counts[i])
