@@ -9,6 +9,7 @@ from vsg_pyro import solve
 from vsg_pyro.cli import main
 from vsg_pyro.games import get_game, save_game
 from vsg_pyro.metrics import exploitability
+from vsg_pyro.schedules import geometric_beta
 
 KEYS = {"game", "concept", "family", "beta", "method", "policies", "exploitability", "nash_conv",
         "elbo", "iterations", "converged", "seconds"}
@@ -108,3 +109,28 @@ def test_mean_field_json(capsys):
     assert "--concept mean-field" in capsys.readouterr().err
     assert main(["solve", "chicken", "--concept", "mean-field"]) == 2
     assert "not a mean-field game" in capsys.readouterr().err
+
+
+def test_mean_field_variants_match_the_api(capsys):
+    """--optimistic on RPS and --prior uniform with annealing (--anneal-from) on SIS give what
+    solve(concept="mean-field") gives with the same options."""
+    argv = ["solve", "rps_mfg", "--concept", "mean-field", "--method", "exact", "--beta", "0.5",
+            "--optimistic", "--steps", "100", "--target", "1e-3", "--json"]
+    assert main(argv) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["converged"] and doc["exploitability"] <= 1e-3
+    api = solve("rps_mfg", concept="mean-field", method="exact", beta=0.5, steps=100,
+                mean_field_options={"target": 1e-3, "optimistic": True})
+    assert doc["exploitability_trace"] == pytest.approx([e["exploitability"] for e in api.trace])
+    argv = ["solve", "sis_epidemic", "--concept", "mean-field", "--method", "exact", "--prior",
+            "uniform", "--anneal-from", "10", "--beta", "25", "--steps", "40", "--damping", "0.1",
+            "--target", "-1", "--json"]
+    assert main(argv) == 0
+    doc = json.loads(capsys.readouterr().out)
+    api = solve("sis_epidemic", concept="mean-field", method="exact", beta=25.0, steps=40,
+                beta_schedule=geometric_beta(10.0, 25.0, 20),
+                mean_field_options={"target": -1.0, "prior": "uniform", "damping": 0.1})
+    assert doc["exploitability"] == pytest.approx(api.exploitability, abs=1e-12)
+    assert doc["beta"] == pytest.approx(25.0)
+    assert main(["solve", "chicken", "--optimistic"]) == 2
+    assert "--concept mean-field" in capsys.readouterr().err

@@ -119,9 +119,14 @@ def _print_result(game: TabularGame, result: SolveResult) -> None:
 def _solve_mean_field(args: argparse.Namespace) -> int:
     game = get_mean_field_game(args.game)
     beta = 0.1 if args.beta is None else args.beta
+    schedule = None
+    if args.anneal_from is not None:
+        schedule = geometric_beta(args.anneal_from, beta, args.anneal_steps or args.steps // 2)
     result = solve(game, concept="mean-field", method=args.method, beta=beta, steps=args.steps,
+                   beta_schedule=schedule,
                    mean_field_options={"damping": args.damping, "average": args.average,
-                                       "target": args.target})
+                                       "target": args.target, "prior": args.prior,
+                                       "optimistic": args.optimistic})
     if args.json:
         print(json.dumps({
             "game": game.name, "concept": "mean-field", "method": result.method,
@@ -133,8 +138,10 @@ def _solve_mean_field(args: argparse.Namespace) -> int:
             "seconds": result.seconds}))
         return 0
     print(game.describe())
-    print(f"Algorithm 4 by {result.method}, beta {result.beta:g}: {result.iterations} iterations "
-          f"in {result.seconds:.3f} s")
+    prior = "RelEnt iteration, uniform prior" if args.prior == "uniform" else (
+        "optimistic mirror descent" if args.optimistic else "mirror descent, previous-policy prior")
+    print(f"Algorithm 4 ({prior}) by {result.method}, final beta {result.beta:g}: "
+          f"{result.iterations} iterations in {result.seconds:.3f} s")
     trace = [e["exploitability"] for e in result.trace or []]
     marks = sorted({0, len(trace) // 10, len(trace) // 2, len(trace) - 1})
     print("exploitability by iteration: " + ", ".join(f"{k + 1}: {trace[k]:.4g}" for k in marks))
@@ -146,8 +153,10 @@ def _solve_mean_field(args: argparse.Namespace) -> int:
 def _solve(args: argparse.Namespace) -> int:
     if args.concept == "mean-field":
         return _solve_mean_field(args)
-    if (args.damping, args.average, args.target) != (1.0, False, 0.0):
-        raise ValueError("--damping/--average/--target: only with --concept mean-field")
+    if (args.damping, args.average, args.target, args.prior, args.optimistic) != (
+            1.0, False, 0.0, "previous", False):
+        raise ValueError("--damping/--average/--target/--prior/--optimistic: only with "
+                         "--concept mean-field")
     if args.beta is None:
         args.beta = 1.0
     game = get_game(args.game)
@@ -285,6 +294,11 @@ def build_parser() -> argparse.ArgumentParser:
                        help="mean-field: report the average of the iterates")
     solve.add_argument("--target", type=float, default=0.0,
                        help="mean-field: stop at this exploitability")
+    solve.add_argument("--prior", default="previous", choices=["previous", "uniform"],
+                       help="mean-field: the previous policy (mirror descent) or uniform "
+                            "(RelEnt iteration: entropy-regularised equilibrium)")
+    solve.add_argument("--optimistic", action="store_true",
+                       help="mean-field: optimistic mirror descent (2 Q^k - Q^(k-1))")
     solve.add_argument("--seed", type=int, default=0)
     solve.add_argument("--json", action="store_true", help="print one JSON document")
     solve.set_defaults(func=_solve)

@@ -157,7 +157,7 @@ def solve(
             equilibria also take ``"obedient"`` (their default with private signals).
         callback: ``callback(step, info)`` after every step (``info``: ``beta``, ``delta``,
             ``elbo``, ``loss``).
-        mean_field_options: ``damping``, ``average``, ``target`` of
+        mean_field_options: ``damping``, ``average``, ``target``, ``prior``, ``optimistic`` of
             :func:`vsg_pyro.mean_field_svi.solve_mean_field` (``concept="mean-field"``, where
             ``game`` is a :class:`~vsg_pyro.games.MeanFieldGame` or a mean-field built-in and
             ``steps`` counts Algorithm 4's iterations).
@@ -171,7 +171,7 @@ def solve(
     if concept == "mean-field":
         from vsg_pyro.mean_field_svi import solve_mean_field
 
-        return solve_mean_field(game, method=method, beta=beta, steps=steps,
+        return solve_mean_field(game, method=method, beta=beta_schedule or beta, steps=steps,
                                 callback=callback, **(mean_field_options or {}))
     if mean_field_options:
         raise ValueError("mean_field_options: only for concept='mean-field'")

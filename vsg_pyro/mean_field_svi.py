@@ -64,17 +64,22 @@ def svi_policy_step(
 def solve_mean_field(
     game,
     method: str = "svi",
-    beta: float = 0.1,
+    beta: float | Callable[[int], float] = 0.1,
     steps: int = 300,
     damping: float = 1.0,
     average: bool = False,
     target: float = 0.0,
     callback: Callable[[int, dict], None] | None = None,
+    prior: str | torch.Tensor = "previous",
+    optimistic: bool = False,
 ):
     """Algorithm 4 on a mean-field game, as a :class:`~vsg_pyro.equilibrium.SolveResult`.
 
     ``method="exact"``: eq. (12) in closed form; ``"svi"``: :func:`svi_policy_step`.
     ``steps``: iterations of Algorithm 4; stops early at exploitability <= ``target``.
+    ``beta`` (a float or a schedule ``k -> beta_k``), ``damping``, ``average``, ``prior`` and
+    ``optimistic``: as in :func:`~vsg_pyro.solvers.mean_field.solve_mean_field_exact`
+    (``SolveResult.beta`` is the last iteration's).
     ``policies`` holds the one representative policy ``(T, S, A)``; ``report`` its exact
     mean-field exploitability (``values``: the policy's value, ``best_response_values``);
     ``trace``: per iteration ``exploitability`` and ``seconds``; ``joint``: the mean field
@@ -87,11 +92,12 @@ def solve_mean_field(
         raise ValueError(f"method: must be 'svi' or 'exact', got {method!r}")
     res = solve_mean_field_exact(game, beta=beta, iterations=steps, damping=damping,
                                  target=target, average=average, callback=callback,
-                                 policy_step=svi_policy_step() if method == "svi" else None)
+                                 prior=prior, optimistic=optimistic, policy_step=svi_policy_step() if method == "svi" else None)
     rep = mf_exploitability(game, res.policy)
     one = torch.tensor([rep.value, rep.best_response_value, rep.exploitability],
                        dtype=torch.float64).reshape(3, 1)
     report = ExploitabilityReport(one[0], one[1], one[2], rep.exploitability, rep.exploitability)
-    return SolveResult(game.name, "mean-field", "factorized", method, float(beta), [res.policy],
+    last_beta = res.trace[-1]["beta"]
+    return SolveResult(game.name, "mean-field", "factorized", method, last_beta, [res.policy],
                        report, [[]], [[]], res.iterations, res.exploitability <= target,
                        res.seconds, None, rep.flow, value=rep.value, trace=res.trace)

@@ -10,9 +10,21 @@ Iteration ``k``, with the previous policy ``pi^k`` as the relative-entropy prior
    ``V_t(s) = (1/beta) log sum_a pi^k_t(a | s) exp(beta Q_t(s, a))``, ``V_T = 0``;
 3. eq. (12): ``pi^{k+1}_t(a | s) ∝ pi^k_t(a | s) exp(beta Q_t(s, a))``.
 
-``beta`` is the inverse temperature of the optimality likelihood (the paper: 1).  With the
-previous policy as prior, step 3 is a mirror-descent step of size ``beta`` on the agent's
-objective; the SVI version of step 3 is :mod:`vsg_pyro.models.mean_field`.
+``beta`` is the inverse temperature of the optimality likelihood (the paper: 1).  The SVI
+version of step 3 is :mod:`vsg_pyro.models.mean_field`.  Two choices of prior (Algorithm 4
+leaves it open: "a prior distribution policy that uses information from past iterations"):
+
+* ``prior="previous"`` (default): the prior is ``pi^k``, so step 3 is a mirror-descent step of
+  size ``beta``; its fixed points are exact (unregularised) mean-field equilibria.
+  ``optimistic=True`` replaces ``Q^k`` in step 3 by ``2 Q^k - Q^(k-1)`` (optimistic mirror
+  descent), whose last iterate converges in monotone games such as rock-paper-scissors, where
+  plain mirror descent cycles.
+* ``prior="uniform"`` (or a fixed ``(T, S, A)`` policy): RelEnt iteration (Cui & Koeppl 2021,
+  the paper's [5]).  Its fixed point is the *entropy-regularised* equilibrium at temperature
+  ``1/beta``, whose unregularised exploitability is at most ``T log|A| / beta`` and shrinks as
+  ``beta`` grows; the plain iteration stops converging at large ``beta``, so damp the mean field
+  and anneal ``beta`` (``beta`` may be a schedule ``k -> beta_k``).
+
 Shapes: policies ``(T, S, A)``, ``Q`` ``(T, S, A)``.
 """
 
@@ -29,7 +41,7 @@ from vsg_pyro.metrics.mean_field import check_policy, mean_field_flow, mf_exploi
 
 __all__ = ["MeanFieldResult", "soft_q", "relative_entropy_step", "solve_mean_field_exact"]
 
-# (policy, prior, Q, beta) -> next policy: the exact step, or an SVI run on the same target
+# (prior, Q, beta) -> next policy: the exact step, or an SVI run on the same target
 PolicyStep = Callable[[torch.Tensor, torch.Tensor, float], torch.Tensor]
 
 
@@ -65,9 +77,12 @@ def relative_entropy_step(prior: torch.Tensor, q: torch.Tensor, beta: float) -> 
     return torch.softmax(torch.log(prior) + beta * q, -1)
 
 
+PRIORS = ("previous", "uniform")
+
+
 def solve_mean_field_exact(
     game: MeanFieldGame,
-    beta: float = 1.0,
+    beta: float | Callable[[int], float] = 1.0,
     iterations: int = 200,
     damping: float = 1.0,
     target: float = 0.0,
@@ -75,12 +90,19 @@ def solve_mean_field_exact(
     initial_policy: torch.Tensor | None = None,
     callback: Callable[[int, dict], None] | None = None,
     average: bool = False,
+    prior: str | torch.Tensor = "previous",
+    optimistic: bool = False,
 ) -> MeanFieldResult:
     """Run Algorithm 4 (module docstring) for ``iterations`` or until the exploitability is at
     most ``target``.
 
     Args:
+        beta: a float, or a schedule ``k -> beta_k`` over iterations ``k = 0, 1, ...``
+            (:mod:`vsg_pyro.schedules`) for annealing.
         damping: weight of the new mean field in ``L <- (1 - damping) L + damping L^k``.
+        prior: ``"previous"`` (mirror descent), ``"uniform"`` or a fixed ``(T, S, A)`` /
+            ``(S, A)`` policy (RelEnt iteration); see the module docstring.
+        optimistic: step 3 with ``2 Q^k - Q^(k-1)`` (only with ``prior="previous"``).
         policy_step: ``(prior, Q, beta) -> policy`` replacing the exact eq. (12) step (e.g. an
             SVI fit, :func:`vsg_pyro.mean_field_svi.svi_policy_step`).
         initial_policy: ``(T, S, A)`` or ``(S, A)``; uniform by default.
@@ -94,8 +116,12 @@ def solve_mean_field_exact(
         raise ValueError(f"iterations: must be >= 1, got {iterations}")
     start = time.perf_counter()
     shape = (game.horizon, game.n_states, game.n_actions)
-    policy = check_policy(game, torch.full(shape, 1.0 / game.n_actions, dtype=torch.float64)
-                          if initial_policy is None else initial_policy).clone()
+    uniform = torch.full(shape, 1.0 / game.n_actions, dtype=torch.float64)
+    fixed_prior = _fixed_prior(game, prior, uniform)
+    if optimistic and fixed_prior is not None:
+        raise ValueError("optimistic: only with prior='previous' (mirror descent)")
+    beta_at = beta if callable(beta) else (lambda k: beta)
+    policy = check_policy(game, uniform if initial_policy is None else initial_policy).clone()
     step = policy_step or relative_entropy_step
     flow = mean_field_flow(game, policy)
     trace: list[dict] = []
@@ -103,11 +129,16 @@ def solve_mean_field_exact(
     k = 0
     flow_sum = torch.zeros(shape, dtype=torch.float64)
     reported = policy
+    q_previous = None
     for k in range(1, iterations + 1):
+        beta_k = float(beta_at(k - 1))
         new_flow = mean_field_flow(game, policy)
         flow = new_flow if damping == 1 else (1 - damping) * flow + damping * new_flow
-        q = soft_q(game, flow, policy, beta)
-        policy = step(policy, q, beta)
+        prior_k = policy if fixed_prior is None else fixed_prior
+        q = soft_q(game, flow, prior_k, beta_k)
+        step_q = q if not optimistic or q_previous is None else 2 * q - q_previous
+        q_previous = q
+        policy = step(prior_k, step_q, beta_k)
         reported = policy
         if average:
             flow_sum = flow_sum + mean_field_flow(game, policy)
@@ -115,7 +146,7 @@ def solve_mean_field_exact(
             reported = torch.where(mass > 0, flow_sum / mass.clamp_min(1e-300),
                                    torch.full_like(flow_sum, 1.0 / game.n_actions))
         report = mf_exploitability(game, reported)
-        entry = {"iteration": k, "exploitability": report.exploitability,
+        entry = {"iteration": k, "exploitability": report.exploitability, "beta": beta_k,
                  "seconds": time.perf_counter() - start}
         trace.append(entry)
         if callback is not None:
@@ -124,3 +155,16 @@ def solve_mean_field_exact(
             break
     return MeanFieldResult(reported, report.flow, report.exploitability, k, trace,
                            time.perf_counter() - start)
+
+
+def _fixed_prior(game: MeanFieldGame, prior: str | torch.Tensor,
+                 uniform: torch.Tensor) -> torch.Tensor | None:
+    """``None`` for the previous-policy prior, else the fixed prior policy ``(T, S, A)``."""
+    if isinstance(prior, str):
+        if prior not in PRIORS:
+            raise ValueError(f"prior: must be one of {PRIORS} or a policy tensor, got {prior!r}")
+        return None if prior == "previous" else uniform
+    fixed = check_policy(game, prior)
+    if (fixed <= 0).any():
+        raise ValueError("prior: a fixed prior policy must be positive everywhere")
+    return fixed.contiguous()
