@@ -1,10 +1,10 @@
 """Algorithm 4 (mean-field Bayesian Q-learning) with exact steps: eq. (11) by hand, eq. (12)'s
 fixed points, and the exploitability it reaches on built-ins (measured; README)."""
 
+import math
+
 import pytest
 import torch
-
-import math
 
 from vsg_pyro.games import beach_bar, grid_crowd, left_right, rock_paper_scissors_mfg, sis_epidemic
 from vsg_pyro.mean_field_svi import svi_policy_step

@@ -92,7 +92,8 @@ def solve_mean_field(
         raise ValueError(f"method: must be 'svi' or 'exact', got {method!r}")
     res = solve_mean_field_exact(game, beta=beta, iterations=steps, damping=damping,
                                  target=target, average=average, callback=callback,
-                                 prior=prior, optimistic=optimistic, policy_step=svi_policy_step() if method == "svi" else None)
+                                 prior=prior, optimistic=optimistic,
+                                 policy_step=svi_policy_step() if method == "svi" else None)
     rep = mf_exploitability(game, res.policy)
     one = torch.tensor([rep.value, rep.best_response_value, rep.exploitability],
                        dtype=torch.float64).reshape(3, 1)
