@@ -2,7 +2,11 @@
 
 * ``vsg games``: list built-in games;
 * ``vsg solve GAME``: solve a game (built-in name, random spec, ``.nfg``/``.json``/``.npz`` file);
-* ``vsg demo``: a quick tour on built-in games, checked against exact exploitability.
+* ``vsg demo``: a quick tour on built-in games, checked against exact exploitability;
+* ``vsg infer GAME --out RUN_DIR``: infer an opponent's reward from its simulated play (NUTS or
+  SVI, :func:`vsg_pyro.reward_inference_run.infer_opponent_reward`) into a run directory;
+* ``vsg diagnose RUN_DIR``: ArviZ summary (R-hat, ESS), plots and truth coverage of a run
+  (:func:`vsg_pyro.diagnostics.diagnose_run`).
 """
 
 from __future__ import annotations
@@ -210,6 +214,35 @@ def _games(_args: argparse.Namespace) -> int:
     return 0
 
 
+def _infer(args: argparse.Namespace) -> int:
+    from vsg_pyro.reward_inference_run import infer_opponent_reward
+
+    run = infer_opponent_reward(args.game, opponent=args.opponent, observations=args.observations,
+                                method=args.method, beta=args.beta, others=args.others,
+                                chains=args.chains, samples=args.samples, warmup=args.warmup,
+                                svi_steps=args.svi_steps, seed=args.seed, out_dir=args.out)
+    mean = run.posterior.psi.mean((0, 1))
+    if args.json:
+        print(json.dumps({"out": str(run.out_dir), "psi_mean": mean.tolist(), **run.run}))
+        return 0
+    print(f"{run.run['game']}: {run.run['modeller']} inferred the reward of agent "
+          f"{args.opponent} from {args.observations} observed steps by {args.method} in "
+          f"{run.posterior.seconds:.1f} s")
+    print("posterior mean psi: " + ", ".join(f"{x:.3f}" for x in mean.tolist()))
+    if "truth" in run.run:
+        print("true psi:           " + ", ".join(f"{x:.3f}" for x in run.run["truth"]["psi"]))
+    print(f"wrote {run.out_dir} (run `vsg diagnose {run.out_dir}`)")
+    return 0
+
+
+def _diagnose(args: argparse.Namespace) -> int:
+    from vsg_pyro.diagnostics import diagnose_run, format_report, report_to_json
+
+    report = diagnose_run(args.run_dir)
+    print(json.dumps(report_to_json(report)) if args.json else format_report(report))
+    return 0
+
+
 def _demo(args: argparse.Namespace) -> int:
     print("vsg-pyro demo: Nash equilibria by SVI on Pyro programs (natural gradient = eq. 4),\n"
           "checked against exact VPG and exact best-response exploitability\n")
@@ -305,6 +338,29 @@ def build_parser() -> argparse.ArgumentParser:
 
     games = sub.add_parser("games", help="list built-in games")
     games.set_defaults(func=_games)
+
+    infer = sub.add_parser("infer", help="infer an opponent's reward from its simulated play "
+                                         "(§5.1.2) into a run directory")
+    infer.add_argument("game", help="built-in name, random spec, or game file")
+    infer.add_argument("--out", required=True, help="run directory to write")
+    infer.add_argument("--opponent", type=int, default=1, help="index of the modelled agent")
+    infer.add_argument("--observations", type=int, default=2000, help="observed steps of play")
+    infer.add_argument("--method", default="nuts", choices=["nuts", "svi"])
+    infer.add_argument("--beta", type=float, default=1.0, help="the opponent's inverse temperature")
+    infer.add_argument("--others", default="equilibrium", choices=["equilibrium", "uniform"],
+                       help="what the other agents play")
+    infer.add_argument("--chains", type=int, default=4)
+    infer.add_argument("--samples", type=int, default=500, help="draws per chain")
+    infer.add_argument("--warmup", type=int, default=300, help="NUTS warm-up steps per chain")
+    infer.add_argument("--svi-steps", type=int, default=1500)
+    infer.add_argument("--seed", type=int, default=0)
+    infer.add_argument("--json", action="store_true")
+    infer.set_defaults(func=_infer)
+
+    diagnose = sub.add_parser("diagnose", help="ArviZ diagnostics of a run directory")
+    diagnose.add_argument("run_dir", help="directory with posterior.nc and run.json")
+    diagnose.add_argument("--json", action="store_true")
+    diagnose.set_defaults(func=_diagnose)
 
     demo = sub.add_parser("demo", help="quick demo on built-in games")
     demo.add_argument("--beta", type=float, default=2.0)

@@ -166,8 +166,12 @@ def infer_reward_svi(
     start = time.perf_counter()
     pyro.set_rng_seed(seed)
     auto = guides[guide](opponent_reward_model)
+    # the guide's parameters carry the modeller's and the opponent's names in the param store
+    # ("<name>/reward_guide/<opponent>.loc", ...); a new fit starts afresh
+    prefix = f"{inputs.name}/reward_guide/{inputs.opponent_name}"
+    auto._pyro_name = prefix
     store = pyro.get_param_store()
-    for key in [k for k in store.keys() if k.startswith(auto.prefix)]:
+    for key in [k for k in store.keys() if k.startswith(prefix + ".")]:
         del store[key]
     svi = SVI(opponent_reward_model, auto, pyro.optim.ClippedAdam({"lr": lr, "lrd": 0.1 ** (1 / steps)}),
               loss=Trace_ELBO())
@@ -222,7 +226,7 @@ def reward_point_estimate(
     optim = torch.optim.Adam([psi], lr=lr)
     others = list(inputs.others)
     objective = []
-    for step in range(steps):
+    for _ in range(steps):
         with torch.no_grad():
             policy = soft_optimal_policy(game, j, linear_reward(feats, psi), others, inputs.beta,
                                          inputs.log_prior)

@@ -321,8 +321,8 @@ def _save_predictive_plot(plt, idata: InferenceDataLike, path: Path) -> Path | N
     n_rows = math.ceil(rows.size / n_cols)
     before = set(plt.get_fignums())
     try:
-        figure, axes = plt.subplots(n_rows, n_cols, figsize=(3.2 * n_cols, 2.6 * n_rows),
-                                    squeeze=False, sharey=True)
+        size = (max(3.2 * n_cols, 6.0), 2.6 * n_rows + 0.4)
+        figure, axes = plt.subplots(n_rows, n_cols, figsize=size, squeeze=False, sharey=True)
         x = np.arange(probs.shape[3])
         for panel, (ax, row) in enumerate(zip(axes.ravel(), rows, strict=False)):
             ax.errorbar(x, median[panel], yerr=[median[panel] - low[panel], high[panel] - median[panel]],
@@ -342,7 +342,8 @@ def _save_predictive_plot(plt, idata: InferenceDataLike, path: Path) -> Path | N
         for ax in axes.ravel()[max(0, rows.size - n_cols):rows.size]:
             ax.set_xlabel(_dim_title(action_dim, "action"))
         axes[0, 0].legend(fontsize=7, loc="upper right")
-        figure.suptitle("Posterior predictive action probabilities vs observed frequencies")
+        figure.suptitle("Posterior predictive action probabilities vs observed frequencies",
+                        fontsize=10)
         figure.tight_layout()
         figure.savefig(path, dpi=100)
     finally:
