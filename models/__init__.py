@@ -6,7 +6,9 @@
 * :mod:`vsg_pyro.models.correlated`: Figure 3 (a correlation signal): agent i's model on the
   signal-augmented state and the mediator's model of the signal;
 * :mod:`vsg_pyro.models.zero_sum`: §5.4, agent i's program for its zero-sum opponent's response;
-* :mod:`vsg_pyro.models.mean_field`: §5.2, the representative agent given the mean field.
+* :mod:`vsg_pyro.models.mean_field`: §5.2, the representative agent given the mean field;
+* :mod:`vsg_pyro.models.opponent`: §5.1.2, agent i's model of an opponent's observed actions
+  given an unknown reward (Prop. 5.9).
 """
 
 from vsg_pyro.models.correlated import (
@@ -25,6 +27,13 @@ from vsg_pyro.models.nash import (
     opponent_site,
     plate_name,
 )
+from vsg_pyro.models.opponent import (
+    OpponentInputs,
+    linear_reward,
+    opponent_reward_model,
+    soft_optimal_policy,
+    tabular_reward_features,
+)
 from vsg_pyro.models.zero_sum import ZeroSumInputs, opponent_response, opponent_response_model
 
 __all__ = [
@@ -35,6 +44,11 @@ __all__ = [
     "signal_site",
     "MeanFieldInputs",
     "mean_field_model",
+    "OpponentInputs",
+    "linear_reward",
+    "opponent_reward_model",
+    "soft_optimal_policy",
+    "tabular_reward_features",
     "ZeroSumInputs",
     "opponent_response",
     "opponent_response_model",

@@ -188,17 +188,45 @@ def _solve(args: argparse.Namespace) -> int:
             "private", 4, None, 2.0):
         raise ValueError("--signal/--signal-size/--mediator-beta/--margin: only with "
                          "--concept correlated")
+    learned = None
+    if args.learned_opponent is not None:
+        from vsg_pyro.opponent_modelling import ReplayOpponentModel
+
+        if args.opponent_mode != "exact" or args.concept != "nash" or args.method != "svi":
+            raise ValueError("--learned-opponent: with --concept nash, --method svi and the "
+                             "default --opponent-mode only (it is the external opponent model)")
+        learned = ReplayOpponentModel(game, method=args.learned_opponent,
+                                      steps_per_round=args.play_steps, capacity=args.buffer,
+                                      beta=args.beta, seed=args.seed)
+    elif (args.play_steps, args.buffer) != (200, 2000):
+        raise ValueError("--play-steps/--buffer: only with --learned-opponent")
     result = solve(game, concept=args.concept, family=args.family, method=args.method,
                    beta=args.beta, beta_schedule=schedule, steps=args.steps, seed=args.seed,
                    optimizer=args.optimizer, eta=args.eta, lr=args.lr,
-                   opponent_mode=args.opponent_mode, init=args.init, tol=args.tol,
+                   opponent_mode="external" if learned else args.opponent_mode,
+                   external_opponent_model=learned, init=args.init, tol=args.tol,
                    callback=tick, correlated_options=options)
     if bar is not None:
         bar.close()
+    learned_doc = None
+    if learned is not None:
+        from vsg_pyro.metrics.exploitability import opponent_error_bound
+
+        last = learned.history[-1]
+        learned_doc = {"method": learned.method, **last,
+                       "prop_5_5_delta": opponent_error_bound(game, last["eps_p"])}
     if args.json:
-        print(json.dumps(result_to_json(game, result)))
+        doc = result_to_json(game, result)
+        if learned_doc is not None:
+            doc["opponent_model"] = learned_doc
+        print(json.dumps(doc))
     else:
         _print_result(game, result)
+        if learned_doc is not None:
+            print(f"learned opponent models ({learned_doc['method']}, {learned_doc['transitions']} "
+                  f"transitions in the buffer): eps_p = max KL(p || pi_-i) "
+                  f"{learned_doc['eps_p']:.4g} (visited rows {learned_doc['eps_p_visited']:.4g}), "
+                  f"Prop. 5.5 delta {learned_doc['prop_5_5_delta']:.4g}")
     return 0
 
 
@@ -332,6 +360,13 @@ def build_parser() -> argparse.ArgumentParser:
                             "(RelEnt iteration: entropy-regularised equilibrium)")
     solve.add_argument("--optimistic", action="store_true",
                        help="mean-field: optimistic mirror descent (2 Q^k - Q^(k-1))")
+    solve.add_argument("--learned-opponent", default=None, choices=["counts", "reward"],
+                       help="nash: learn opponent models from simulated play (replay buffer; "
+                            "counts, or reward inference by eqs. 6-7 and eq. 5)")
+    solve.add_argument("--play-steps", type=int, default=200,
+                       help="--learned-opponent: transitions played per round")
+    solve.add_argument("--buffer", type=int, default=2000,
+                       help="--learned-opponent: replay buffer capacity")
     solve.add_argument("--seed", type=int, default=0)
     solve.add_argument("--json", action="store_true", help="print one JSON document")
     solve.set_defaults(func=_solve)

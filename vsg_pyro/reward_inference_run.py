@@ -97,7 +97,8 @@ def infer_opponent_reward(
         "game": game.name, "opponent": opponent, "modeller": inputs.name, "method": method,
         "beta": beta, "others": others, "observations": observations, "seed": seed,
         "features": "tabular (s, a_j), action 0 as reference", "psi_scale": psi_scale,
-        "seconds": posterior.seconds, "true_policy": truth_policy.reshape(-1, truth_policy.shape[-1]).tolist(),
+        "seconds": posterior.seconds,
+        "true_policy": truth_policy.reshape(-1, truth_policy.shape[-1]).tolist(),
         "posterior_mean_policy": posterior.action_probs.mean((0, 1)).tolist(),
         **({"divergences": posterior.extra["divergences"]} if method == "nuts" else {}),
     }
