@@ -28,6 +28,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_svi.py
 	$(PY) benchmarks/bench_concepts.py
 	$(PY) benchmarks/bench_mean_field.py
+	$(PY) benchmarks/bench_opponent.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check vsg_pyro models guides tests benchmarks examples
