@@ -1,0 +1,87 @@
+"""Continuous-action games for MAI (Algorithm 2): a small interface and the paper's
+differential game.
+
+A :class:`ContinuousGame` has ``n_agents`` agents, a state vector of ``state_dim`` (0 for a
+stateless repeated game), per agent an action box ``[low_i, high_i]`` of ``action_dims[i]``,
+and episodes of ``episode_length`` steps.  ``reset(generator)`` returns the first state
+``(state_dim,)``; ``step(state, actions)`` takes one action vector per agent and returns
+``(next_state, rewards (n_agents,), done)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import torch
+
+__all__ = ["ContinuousGame", "DifferentialGame", "differential_game"]
+
+
+class ContinuousGame:
+    """Interface of a continuous-action game (module docstring)."""
+
+    name: str = "continuous_game"
+    n_agents: int
+    state_dim: int
+    action_dims: tuple[int, ...]
+    lows: tuple[torch.Tensor, ...]
+    highs: tuple[torch.Tensor, ...]
+    episode_length: int
+
+    def reset(self, generator: torch.Generator | None = None) -> torch.Tensor:
+        raise NotImplementedError
+
+    def step(self, state: torch.Tensor, actions: Sequence[torch.Tensor]
+             ) -> tuple[torch.Tensor, torch.Tensor, bool]:
+        raise NotImplementedError
+
+
+@dataclass
+class DifferentialGame(ContinuousGame):
+    """The differential game of the paper's §5.1 experiments (from Wei et al. 2018, MASQL):
+    two agents, actions in ``[-10, 10]``, one shared reward ``max(f1, f2)`` with
+
+        f1 = 0.8 [-((a1 + 5) / 3)^2 - ((a2 + 5) / 3)^2],
+        f2 = 1.0 [-(a1 - 5)^2 - (a2 - 5)^2] + 10.
+
+    ``f1`` is a broad hill with its top (value 0) at (-5, -5), a local optimum; ``f2`` a narrow
+    peak with the global optimum 10 at (5, 5).  ``variant="divide_by_3"`` is the version in some
+    public code, ``f1 = 0.8 [-(a1 + 5)^2 / 3 - (a2 + 5)^2 / 3]``, whose hill is steeper.  It is
+    stateless (``state_dim = 0``); an episode is ``episode_length`` (25) independent plays.
+    """
+
+    variant: str = "paper"
+    episode_length: int = 25
+
+    def __post_init__(self) -> None:
+        if self.variant not in ("paper", "divide_by_3"):
+            raise ValueError(f"variant: 'paper' or 'divide_by_3', got {self.variant!r}")
+        if self.episode_length < 1:
+            raise ValueError(f"episode_length: must be >= 1, got {self.episode_length}")
+        self.name = "differential_game" if self.variant == "paper" else "differential_game_div3"
+        self.n_agents, self.state_dim, self.action_dims = 2, 0, (1, 1)
+        box = torch.tensor([10.0])
+        self.lows, self.highs = (-box, -box), (box, box)
+
+    def reward(self, a1: torch.Tensor, a2: torch.Tensor) -> torch.Tensor:
+        """The shared reward, elementwise over ``a1``, ``a2`` of one shape."""
+        if self.variant == "paper":
+            f1 = 0.8 * (-((a1 + 5) / 3) ** 2 - ((a2 + 5) / 3) ** 2)
+        else:
+            f1 = 0.8 * (-((a1 + 5) ** 2) / 3 - ((a2 + 5) ** 2) / 3)
+        f2 = -((a1 - 5) ** 2) - (a2 - 5) ** 2 + 10.0
+        return torch.maximum(f1, f2)
+
+    def reset(self, generator: torch.Generator | None = None) -> torch.Tensor:
+        return torch.zeros(0)
+
+    def step(self, state, actions):
+        a1, a2 = (torch.as_tensor(a).reshape(()).clamp(-10, 10) for a in actions)
+        r = self.reward(a1, a2)
+        return state, torch.stack([r, r]), False
+
+
+def differential_game(variant: str = "paper", episode_length: int = 25) -> DifferentialGame:
+    """:class:`DifferentialGame` (the paper's by default)."""
+    return DifferentialGame(variant, episode_length)
