@@ -16,10 +16,10 @@ import time
 from pathlib import Path
 
 import torch
+from vsg_pyro.models.opponent import linear_reward, soft_optimal_policy, tabular_reward_features
 
 from vsg_pyro import solve
 from vsg_pyro.games.stochastic import random_stochastic_game, resource_commons
-from vsg_pyro.models.opponent import linear_reward, soft_optimal_policy, tabular_reward_features
 from vsg_pyro.opponent_inference import (
     infer_reward_nuts,
     infer_reward_svi,
@@ -57,11 +57,13 @@ def main() -> None:
     for seed in range(args.seeds):
         psi, truth, record, inputs = scenario(seed)
         runs = {
-            "NUTS 4 x 500 (warm-up 500)": lambda: infer_reward_nuts(
+            "NUTS 4 x 500 (warm-up 500)": lambda inputs=inputs, seed=seed: infer_reward_nuts(
                 inputs, num_samples=500, warmup_steps=500, num_chains=4, seed=seed),
-            "SVI AutoMVN 1500 steps + 2000 draws": lambda: infer_reward_svi(inputs, seed=seed),
-            "eqs. 6-7 point estimate, 300 steps": lambda: reward_point_estimate(
-                inputs, record, steps=300, seed=seed),
+            "SVI AutoMVN 1500 steps + 2000 draws":
+                lambda inputs=inputs, seed=seed: infer_reward_svi(inputs, seed=seed),
+            "eqs. 6-7 point estimate, 300 steps":
+                lambda inputs=inputs, record=record, seed=seed: reward_point_estimate(
+                    inputs, record, steps=300, seed=seed),
         }
         for route, run in runs.items():
             start = time.perf_counter()

@@ -58,7 +58,7 @@ class BoxPrior(dist.TorchDistribution):
     arg_constraints: dict = {}
     has_rsample = True
 
-    def __init__(self, low: torch.Tensor, high: torch.Tensor, batch_shape=torch.Size(),
+    def __init__(self, low: torch.Tensor, high: torch.Tensor, batch_shape=(),
                  validate_args=None) -> None:
         self.low, self.high = low, high
         super().__init__(torch.Size(batch_shape), low.shape, validate_args=False)
@@ -70,8 +70,8 @@ class BoxPrior(dist.TorchDistribution):
     def expand(self, batch_shape, _instance=None):
         return BoxPrior(self.low, self.high, batch_shape)
 
-    def rsample(self, sample_shape=torch.Size()):
-        shape = self._extended_shape(sample_shape)
+    def rsample(self, sample_shape=()):
+        shape = self._extended_shape(torch.Size(sample_shape))
         return self.low + (self.high - self.low) * torch.rand(shape, dtype=self.low.dtype)
 
     def log_prob(self, value: torch.Tensor) -> torch.Tensor:

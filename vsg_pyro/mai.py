@@ -9,8 +9,8 @@ Every agent ``i`` keeps, named after itself (so all agents share one param store
   replay buffer (opponent modelling: the prior of the opponents' actions in the model).
 
 One environment step: each agent samples ``a_-i ~ rho_phi(. | s)`` and ``a_i ~ pi_theta(. | s,
-a_-i)`` (Algorithm 2) and the joint action is executed.  Then, per agent and for
-``updates_per_step`` batches from the buffer:
+a_-i)`` (Algorithm 2) and the joint action is executed.  Then, every ``update_every`` steps,
+per agent and for ``updates_per_step`` batches from the buffer:
 
 1. critic, eq. (9): regress ``Q_omega(s, a)`` on ``r_i + gamma (1 - done) V'(s')`` with
    ``V'(s') = Q_target(s', a'_i, a'_-i) - (1/beta) [log pi(a'_i | s', a'_-i) + log rho(a'_-i | s')
@@ -57,6 +57,7 @@ class MAIConfig:
     batch_size: int = 128
     buffer_size: int = 100_000
     updates_per_step: int = 1
+    update_every: int = 1
     learning_starts: int = 64
     actor_lr: float = 3e-3
     critic_lr: float = 3e-3
@@ -66,7 +67,7 @@ class MAIConfig:
     seed: int = 0
 
     def __post_init__(self) -> None:
-        for name in ("episodes", "batch_size", "buffer_size", "updates_per_step"):
+        for name in ("episodes", "batch_size", "buffer_size", "updates_per_step", "update_every"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name}: must be >= 1, got {getattr(self, name)}")
         if not (self.beta_start > 0 and self.beta_end > 0):
@@ -221,17 +222,19 @@ def train_mai(
                               game.n_agents)
     schedule = config.beta_schedule()
     metrics: list[dict] = []
+    steps = 0
     for episode in range(config.episodes):
         beta = schedule(episode)
         state = game.reset(gen)
         rewards, losses = [], []
         for _ in range(game.episode_length):
+            steps += 1
             actions = [a.act(state) for a in agents]
             next_state, r, done = game.step(state, actions)
             buffer.add(state, torch.cat(actions), r, next_state, done)
             rewards.append(r)
             state = game.reset(gen) if done else next_state
-            if len(buffer) >= config.learning_starts:
+            if len(buffer) >= config.learning_starts and steps % config.update_every == 0:
                 for _ in range(config.updates_per_step):
                     batch = buffer.sample(config.batch_size, gen)
                     losses.append([a.update(batch, beta) for a in agents])
