@@ -233,7 +233,8 @@ def test_posterior_intervals_cover_the_true_reward():
     The truth is drawn from the prior, so a calibrated 90% interval misses it 10% of the time.
     A rule of ">= 9 of 10 seeds" per component is then met only with probability 0.74 per
     component, by chance; we assert what calibration implies for all 40 intervals (>= 31 covered:
-    the 1% binomial quantile) and the per-seed checks, and count per component (README)."""
+    the 1% binomial quantile) and the per-seed checks.  Measured: 9, 10, 8, 9 of 10 per
+    component (36 of 40)."""
     covered = torch.zeros(4)
     for seed in range(10):
         game, psi, truth, record, inputs = _scenario(seed)
