@@ -161,3 +161,32 @@ def test_mai_runs_and_names_parameters_per_agent():
     assert any(n.startswith("agent1/guide.") for n in names)
     with pytest.raises(ValueError, match="gamma"):
         MAIConfig(gamma=1.0)
+
+
+def test_vsg_train_writes_metrics_checkpoints_and_a_curve(tmp_path, capsys):
+    import json
+
+    from vsg_pyro.cli import main
+
+    config = tmp_path / "tiny.yaml"
+    config.write_text("game: differential_game\ngame_options: {episode_length: 5}\nalgo: mai\n"
+                      "checkpoint_every: 2\nconfig: {episods: 3}\n")
+    assert main(["train", str(config), "--out", str(tmp_path / "run")]) == 2
+    assert "episods" in capsys.readouterr().err
+    config.write_text("game: differential_game\ngame_options: {episode_length: 5}\nalgo: mai\n"
+                      "checkpoint_every: 2\nconfig: {episodes: 3, learning_starts: 4, batch_size: 8}\n")
+    assert main(["train", str(config), "--out", str(tmp_path / "run"), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    run = tmp_path / "run"
+    assert doc["episodes"] == 3
+    rows = (run / "metrics.csv").read_text().splitlines()
+    assert rows[0].startswith("episode,beta,reward,eval_reward") and len(rows) == 4
+    assert sorted(p.name for p in (run / "checkpoints").iterdir()) == ["episode_0002.pt",
+                                                                      "episode_0003.pt"]
+    ckpt = torch.load(run / "checkpoints" / "episode_0003.pt", weights_only=False)
+    assert len(ckpt["agents"]) == 2 and "policy" in ckpt["agents"][0]
+    assert (run / "learning_curve.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    config.write_text("game: differential_game\nalgo: ddpg\nconfig: {episodes: 2, learning_starts: 4,"
+                      " batch_size: 8, noise: 0.2}\n")
+    assert main(["train", str(config), "--out", str(tmp_path / "ddpg"), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["episodes"] == 2

@@ -5,6 +5,8 @@
 * ``vsg demo``: a quick tour on built-in games, checked against exact exploitability;
 * ``vsg infer GAME --out RUN_DIR``: infer an opponent's reward from its simulated play (NUTS or
   SVI, :func:`vsg_pyro.reward_inference_run.infer_opponent_reward`) into a run directory;
+* ``vsg train CONFIG.yaml``: MAI (Algorithm 2) or a baseline on a continuous-action game
+  (:func:`vsg_pyro.train.train_from_config`);
 * ``vsg diagnose RUN_DIR``: ArviZ summary (R-hat, ESS), plots and truth coverage of a run
   (:func:`vsg_pyro.diagnostics.diagnose_run`).
 """
@@ -263,6 +265,22 @@ def _infer(args: argparse.Namespace) -> int:
     return 0
 
 
+def _train(args: argparse.Namespace) -> int:
+    from vsg_pyro.train import train_from_config
+
+    result, out = train_from_config(args.config, out=args.out, seed=args.seed,
+                                    progress=not args.json)
+    last = result.metrics[-1]
+    doc = {"out": str(out), "episodes": len(result.metrics), "final_reward": last["reward"],
+           "final_eval_reward": last["eval_reward"], "seconds": result.seconds}
+    if args.json:
+        print(json.dumps(doc))
+    else:
+        print(f"{len(result.metrics)} episodes in {result.seconds:.1f} s: final episode reward "
+              f"{last['reward']:.3f}, reward of the modes {last['eval_reward']:.3f}; wrote {out}")
+    return 0
+
+
 def _diagnose(args: argparse.Namespace) -> int:
     from vsg_pyro.diagnostics import diagnose_run, format_report, report_to_json
 
@@ -391,6 +409,14 @@ def build_parser() -> argparse.ArgumentParser:
     infer.add_argument("--seed", type=int, default=0)
     infer.add_argument("--json", action="store_true")
     infer.set_defaults(func=_infer)
+
+    train = sub.add_parser("train", help="train MAI or a baseline on a continuous-action game "
+                                         "from a YAML config")
+    train.add_argument("config", help="YAML file (see vsg_pyro.train)")
+    train.add_argument("--out", default=None, help="output directory (overrides the file)")
+    train.add_argument("--seed", type=int, default=None, help="overrides config.seed")
+    train.add_argument("--json", action="store_true")
+    train.set_defaults(func=_train)
 
     diagnose = sub.add_parser("diagnose", help="ArviZ diagnostics of a run directory")
     diagnose.add_argument("run_dir", help="directory with posterior.nc and run.json")

@@ -70,6 +70,10 @@ class _Agent:
         self.actor_target = copy.deepcopy(self.actor)
         self.actor_optim = torch.optim.Adam(self.actor.parameters(), lr=config.actor_lr)
 
+    def state_dict(self) -> dict:
+        return {"actor": self.actor.state_dict(), "actor_target": self.actor_target.state_dict(),
+                "critic": self.critic.state_dict(), "critic_target": self.critic_target.state_dict()}
+
     def deterministic(self, states: torch.Tensor, target: bool = False) -> torch.Tensor:
         net = self.actor_target if target else self.actor
         if self.algo == "masql":
@@ -135,7 +139,7 @@ def train_baseline(
     game: ContinuousGame,
     algo: str,
     config: BaselineConfig | None = None,
-    callback: Callable[[dict], None] | None = None,
+    callback: Callable[[dict, list], None] | None = None,
 ) -> MAIResult:
     """Train baseline ``algo`` (one of :data:`BASELINES`); metrics as :func:`~vsg_pyro.mai.train_mai`
     (``eval_reward``: every agent's deterministic action)."""
@@ -174,5 +178,5 @@ def train_baseline(
                  "actor_loss": float("nan"), "seconds": time.perf_counter() - start}
         metrics.append(entry)
         if callback is not None:
-            callback(entry)
-    return MAIResult(metrics, [], config, time.perf_counter() - start, {"algo": algo})
+            callback(entry, agents)
+    return MAIResult(metrics, agents, config, time.perf_counter() - start, {"algo": algo})

@@ -111,6 +111,12 @@ class MAIAgent:
         self.svi = SVI(continuous_agent_model, self.guide,
                        pyro.optim.Adam({"lr": config.actor_lr}), loss=Trace_ELBO())
 
+    def state_dict(self) -> dict:
+        """Every network's parameters (for checkpoints)."""
+        return {"policy": self.policy.state_dict(), "opponent": self.opponent.state_dict(),
+                "prior": self.prior.state_dict(), "critic": self.critic.state_dict(),
+                "critic_target": self.critic_target.state_dict()}
+
     # ------------------------------------------------------------------ pieces
     def q(self, states: torch.Tensor, own: torch.Tensor, others: torch.Tensor,
           target: bool = False) -> torch.Tensor:
@@ -207,9 +213,10 @@ class MAIResult:
 def train_mai(
     game: ContinuousGame,
     config: MAIConfig | None = None,
-    callback: Callable[[dict], None] | None = None,
+    callback: Callable[[dict, list], None] | None = None,
 ) -> MAIResult:
-    """Algorithm 2 on ``game`` (module docstring).  ``callback(metrics)`` after each episode."""
+    """Algorithm 2 on ``game`` (module docstring).  ``callback(metrics, agents)`` after each
+    episode (e.g. to checkpoint)."""
     config = config or MAIConfig()
     start = time.perf_counter()
     pyro.set_rng_seed(config.seed)
@@ -247,7 +254,7 @@ def train_mai(
                  "seconds": time.perf_counter() - start}
         metrics.append(entry)
         if callback is not None:
-            callback(entry)
+            callback(entry, agents)
     return MAIResult(metrics, agents, config, time.perf_counter() - start,
                      {"config": asdict(config)})
 

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 import torch
 
-__all__ = ["ContinuousGame", "DifferentialGame", "differential_game"]
+__all__ = ["ContinuousGame", "DifferentialGame", "differential_game", "CONTINUOUS_GAMES",
+           "get_continuous_game"]
 
 
 class ContinuousGame:
@@ -85,3 +86,20 @@ class DifferentialGame(ContinuousGame):
 def differential_game(variant: str = "paper", episode_length: int = 25) -> DifferentialGame:
     """:class:`DifferentialGame` (the paper's by default)."""
     return DifferentialGame(variant, episode_length)
+
+
+def _braess_routing(**options) -> ContinuousGame:
+    from vsg_pyro.games.routing import routing_game
+
+    return routing_game("braess", **options)
+
+
+CONTINUOUS_GAMES = {"differential_game": differential_game, "braess_routing": _braess_routing}
+
+
+def get_continuous_game(name: str, **options) -> ContinuousGame:
+    """A continuous-action built-in by name, with its keyword options (e.g.
+    ``get_continuous_game("differential_game", variant="divide_by_3")``)."""
+    if name not in CONTINUOUS_GAMES:
+        raise ValueError(f"game: unknown continuous game {name!r}; built-ins: {sorted(CONTINUOUS_GAMES)}")
+    return CONTINUOUS_GAMES[name](**options)
