@@ -29,6 +29,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_concepts.py
 	$(PY) benchmarks/bench_mean_field.py
 	$(PY) benchmarks/bench_opponent.py
+	$(PY) benchmarks/bench_mai.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check vsg_pyro models guides tests benchmarks examples
