@@ -48,7 +48,8 @@ def squashed_gaussian(mu: torch.Tensor, log_std: torch.Tensor, low: torch.Tensor
     ``action_dim`` (``.to_event(1)``): ``mu``, ``log_std`` ``(B, action_dim)``."""
     base = dist.Normal(mu, log_std.clamp(LOG_STD_MIN, LOG_STD_MAX).exp())
     squashed = dist.TransformedDistribution(
-        base, [ClampedTanhTransform(cache_size=1), AffineTransform((high + low) / 2, (high - low) / 2)])
+        base, [ClampedTanhTransform(cache_size=1),
+               AffineTransform((high + low) / 2, (high - low) / 2, cache_size=1)])
     return squashed.to_event(1)
 
 
@@ -66,8 +67,8 @@ class GaussianHead(PyroModule):
     """``x (B, in_dim) -> squashed Gaussian over (B, action_dim)`` on ``[low, high]``."""
 
     def __init__(self, in_dim: int, action_dim: int, low: torch.Tensor, high: torch.Tensor,
-                 hidden: Sequence[int] = (64, 64), init_log_std: float = 0.0) -> None:
-        super().__init__()
+                 hidden: Sequence[int] = (64, 64), init_log_std: float = 0.0, name: str = "") -> None:
+        super().__init__(name=name)
         dtype = torch.get_default_dtype()
         low = torch.as_tensor(low, dtype=dtype).reshape(-1).expand(action_dim)
         high = torch.as_tensor(high, dtype=dtype).reshape(-1).expand(action_dim)
@@ -102,11 +103,12 @@ class ConditionalPolicy(GaussianHead):
 
 
 class OpponentModel(GaussianHead):
-    """``rho_phi(a_-i | s)`` (all opponents' actions as one vector): input ``s``."""
+    """``rho_phi(a_-i | s)`` (all opponents' actions as one vector): input ``s``.  ``name``
+    names its parameters in the param store when it is used on its own (not inside a guide)."""
 
     def __init__(self, state_dim: int, others_dim: int, low, high,
-                 hidden: Sequence[int] = (64, 64), init_log_std: float = 0.0) -> None:
-        super().__init__(state_dim, others_dim, low, high, hidden, init_log_std)
+                 hidden: Sequence[int] = (64, 64), init_log_std: float = 0.0, name: str = "") -> None:
+        super().__init__(state_dim, others_dim, low, high, hidden, init_log_std, name)
 
     def forward(self, state: torch.Tensor) -> dist.TransformedDistribution:  # type: ignore[override]
         return super().forward(state)

@@ -28,6 +28,7 @@ from typing import NamedTuple
 import pyro
 import pyro.distributions as dist
 import torch
+from pyro import poutine
 from torch.distributions import constraints
 
 __all__ = ["ContinuousInputs", "BoxPrior", "continuous_agent_model", "own_action_site",
@@ -86,7 +87,8 @@ class ContinuousInputs(NamedTuple):
         name: agent i's name (prefix of every site).
         states: ``(B, state_dim)``.
         critic: ``(states, own (B, own_dim), others (B, others_dim)) -> Q (B,)``.
-        opponent_prior: ``states -> distribution over (B, others_dim)``, ``P(a_-i | s)``.
+        opponent_prior: ``states -> distribution over (B, others_dim)``, ``P(a_-i | s)``.  It
+            is an input, not learned by SVI: parameters it reads are hidden from the trace.
         low, high: agent i's action box ``(own_dim,)``.
         beta: inverse temperature (the entropy weight is ``1 / beta``).
     """
@@ -103,8 +105,10 @@ class ContinuousInputs(NamedTuple):
 def continuous_agent_model(inputs: ContinuousInputs) -> None:
     """Agent i's model (module docstring)."""
     name, states = inputs.name, inputs.states
+    with poutine.block(hide_types=["param"]):  # P is fitted elsewhere (maximum likelihood)
+        prior = inputs.opponent_prior(states)
     with pyro.plate(plate_name(name), states.shape[0]):
-        others = pyro.sample(opponent_action_site(name), inputs.opponent_prior(states))
+        others = pyro.sample(opponent_action_site(name), prior)
         own = pyro.sample(own_action_site(name), BoxPrior(inputs.low, inputs.high))
         pyro.factor(optimality_site(name), inputs.beta * inputs.critic(states, own, others))
 

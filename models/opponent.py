@@ -105,7 +105,9 @@ def tabular_reward_features(game: TabularGame, opponent: int, joint: bool = Fals
     ``joint=False``: features of ``(s, a_j)``, ``d = S (A_j - 1)``; ``joint=True``: of the joint
     action ``(s, a_j, a_-j)``, ``d = S (A_j - 1) |A_-j|`` (a fully tabular ``r_j``).  Returns
     ``(S, A_1, ..., A_N, d)``.  A softmax policy is unchanged by adding the same constant to
-    every own action's reward, so pinning action 0 keeps ``psi`` identifiable in one-step games.
+    every own action's reward, so pinning action 0 keeps ``psi`` identifiable in one-step games
+    with ``joint=False``.  With ``joint=True`` only the expectation over ``a_-j`` reaches the
+    likelihood, so ``psi`` is identified only up to the prior (fine for prediction and MAP).
     """
     s, counts, n = game.n_states, game.action_counts, game.n_agents
     if counts[opponent] < 2:

@@ -173,6 +173,12 @@ def test_vsg_train_writes_metrics_checkpoints_and_a_curve(tmp_path, capsys):
                       "checkpoint_every: 2\nconfig: {episods: 3}\n")
     assert main(["train", str(config), "--out", str(tmp_path / "run")]) == 2
     assert "episods" in capsys.readouterr().err
+    for bad, message in [("game: differential_game\nconfig: {episodes: ten}\n", "expected a number"),
+                         ("game: differential_game\ngame_options: {colour: red}\n", "colour"),
+                         ("game: [unclosed\n", "YAML")]:
+        config.write_text(bad)
+        assert main(["train", str(config), "--out", str(tmp_path / "bad")]) == 2
+        assert message in capsys.readouterr().err
     config.write_text("game: differential_game\ngame_options: {episode_length: 5}\nalgo: mai\n"
                       "checkpoint_every: 2\nconfig: {episodes: 3, learning_starts: 4, batch_size: 8}\n")
     assert main(["train", str(config), "--out", str(tmp_path / "run"), "--json"]) == 0
@@ -190,3 +196,34 @@ def test_vsg_train_writes_metrics_checkpoints_and_a_curve(tmp_path, capsys):
                       " batch_size: 8, noise: 0.2}\n")
     assert main(["train", str(config), "--out", str(tmp_path / "ddpg"), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["episodes"] == 2
+
+
+def test_mai_parameters_are_namespaced_and_svi_leaves_the_opponent_prior_alone():
+    """Every parameter in the store belongs to one agent's guide or opponent prior; the SVI step
+    (actor + opponent model) does not move P, which only its maximum-likelihood step fits."""
+    from vsg_pyro.mai import MAIAgent
+
+    game = differential_game(episode_length=5)
+    cfg = MAIConfig(episodes=1, learning_starts=4, batch_size=8)
+    agents = [MAIAgent(game, i, cfg) for i in range(2)]
+    buf = TransitionBuffer(50, 0, 2, 2)
+    for k in range(20):
+        buf.add(torch.zeros(0), torch.tensor([k / 4.0, -k / 4.0]), torch.zeros(2), torch.zeros(0), False)
+    batch = buf.sample(8, torch.Generator().manual_seed(0))
+    prior_before = [p.detach().clone() for p in agents[1].prior.parameters()]
+    agents[1].svi.step(agents[1].inputs(batch.states, 1.0))
+    assert all(torch.equal(a, b.detach()) for a, b in zip(prior_before, agents[1].prior.parameters(),
+                                                             strict=True))
+    agents[1].update(batch, 1.0)
+    assert any(not torch.equal(a, b.detach()) for a, b in zip(prior_before, agents[1].prior.parameters(),
+                                                                 strict=True))
+    names = list(pyro.get_param_store().keys())
+    assert names and all(n.split(".")[0] in {"agent0/guide", "agent1/guide", "agent0/prior",
+                                             "agent1/prior"} for n in names)
+
+
+def test_mai_runs_are_reproducible_in_one_process():
+    cfg = MAIConfig(episodes=3, learning_starts=4, batch_size=8, seed=2)
+    first = train_mai(differential_game(episode_length=5), cfg).metrics
+    second = train_mai(differential_game(episode_length=5), cfg).metrics
+    assert [m["eval_reward"] for m in first] == [m["eval_reward"] for m in second]

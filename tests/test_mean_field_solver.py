@@ -41,7 +41,7 @@ def test_relative_entropy_step_fixed_points_are_equilibria():
 #   rps_mfg, optimistic mirror descent beta 0.5: 3.21 / 0.97 / 0.0055 / 1e-7 (plain mirror descent
 #       cycles, see below);
 #   sis_epidemic, RelEnt (uniform prior), beta annealed 10 -> 25 over 200 iterations, damping
-#       0.1: 17.7 / 1.5 / 0.34 / 0.17 / 0.11 / 0.11 (no variant tried reaches much lower: below);
+#       0.1: 17.7 / 1.5 / 0.34 / 0.16 / 0.11 / 0.11 (no variant tried reaches much lower: below);
 #   beach_bar, mirror descent beta 0.1: 2.7 / ... / 0.069 at 400;
 #   grid_crowd 10x10, mirror descent beta 0.1: 33 / ... / 0.143 at 400.
 BUILT_IN_TARGETS = {

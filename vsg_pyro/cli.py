@@ -123,6 +123,13 @@ def _print_result(game: TabularGame, result: SolveResult) -> None:
 
 
 def _solve_mean_field(args: argparse.Namespace) -> int:
+    if args.learned_opponent is not None or (args.play_steps, args.buffer) != (200, 2000):
+        raise ValueError("--learned-opponent/--play-steps/--buffer: not with --concept mean-field")
+    if (args.signal, args.signal_size, args.mediator_beta, args.margin) != ("private", 4, None, 2.0):
+        raise ValueError("--signal/--signal-size/--mediator-beta/--margin: only with "
+                         "--concept correlated")
+    if args.family not in (None, "factorized"):
+        raise ValueError("--family: the mean-field policy is factorized (pi(a | s))")
     game = get_mean_field_game(args.game)
     beta = 0.1 if args.beta is None else args.beta
     schedule = None
@@ -241,6 +248,13 @@ def _games(_args: argparse.Namespace) -> int:
     for name in MEAN_FIELD_GAMES:
         print("  " + get_mean_field_game(name).describe())
     print("  grid_crowd_N: an N x N grid crowd (grid_crowd_100: 10,000 states)")
+    from vsg_pyro.games.continuous import CONTINUOUS_GAMES, get_continuous_game
+
+    print("continuous-action games (vsg train CONFIG.yaml; game_options in the file):")
+    for name in CONTINUOUS_GAMES:
+        game = get_continuous_game(name)
+        print(f"  {name}: {game.n_agents} agents, actions {game.action_dims}, "
+              f"{game.episode_length} steps per episode")
     return 0
 
 

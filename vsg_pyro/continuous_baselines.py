@@ -12,6 +12,10 @@ episodes, batch sizes and metrics as :func:`vsg_pyro.mai.train_mai`.
   ``beta`` schedule as MAI.  This is the paper's reading of MASQL as "MAI without opponent
   modelling", not Wei et al.'s SVGD sampler.
 
+With ``gamma > 0`` every critic bootstraps from the target actors' deterministic actions, with
+no entropy term (for ``masql`` not a soft target); the paper's two experiments use
+``gamma = 0``.
+
 Shapes: states ``(B, state_dim)``, joint actions ``(B, sum_i d_i)``.
 """
 

@@ -100,7 +100,8 @@ class MAIAgent:
         o_low, o_high = torch.cat(lows).float(), torch.cat(highs).float()
         self.policy = ConditionalPolicy(s_dim, own_dim, others_dim, self.low, self.high, config.hidden)
         self.opponent = OpponentModel(s_dim, others_dim, o_low, o_high, config.hidden)
-        self.prior = OpponentModel(s_dim, others_dim, o_low, o_high, config.hidden)
+        self.prior = OpponentModel(s_dim, others_dim, o_low, o_high, config.hidden,
+                                   name=f"{self.name}/prior")
         self.guide = ContinuousAgentGuide(self.name, self.policy, self.opponent)
         self.critic = mlp([s_dim + sum(dims), *config.hidden, 1])
         self.critic_target = copy.deepcopy(self.critic)

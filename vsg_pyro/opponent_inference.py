@@ -2,7 +2,7 @@
 ``psi`` an agent ascribes to an opponent, all on :mod:`vsg_pyro.models.opponent`.
 
 * **Bayesian, NUTS** (:func:`infer_reward_nuts`): ``pyro.infer.MCMC`` on
-  :func:`~vsg_pyro.models.opponent.opponent_rewardopponent_reward_model`, several chains run one after another
+  :func:`~vsg_pyro.models.opponent.opponent_reward_model`, several chains run one after another
   (seeded), so R-hat and ESS are meaningful.
 * **Bayesian, SVI** (:func:`infer_reward_svi`): an AutoGuide (``AutoMultivariateNormal`` by
   default) fitted with ``Trace_ELBO``; posterior draws through ``Predictive``.
@@ -161,6 +161,8 @@ def infer_reward_svi(
     ``AutoDiagonalNormal``) and ``Trace_ELBO``; ``num_chains x num_samples`` draws through
     ``Predictive`` (independent draws, split into chains for ArviZ)."""
     guides = {"multivariate": AutoMultivariateNormal, "diagonal": AutoDiagonalNormal}
+    if steps < 1 or num_chains < 1 or num_samples < 1:
+        raise ValueError("steps, num_chains, num_samples: must be >= 1")
     if guide not in guides:
         raise ValueError(f"guide: must be one of {tuple(guides)}, got {guide!r}")
     start = time.perf_counter()
@@ -201,26 +203,37 @@ def reward_point_estimate(
 
     Eq. (6): ``KL(P(tau_j) || p_j(tau_j)) = -E_data[sum_t beta r(s_t, a_t)]
     + log E_{tau ~ p}[exp(sum_t beta r(tau)) / p(tau)] + const``, over whole episodes.  Eq. (7)
-    is its gradient with self-normalised importance weights ``w = exp(sum_t beta r) / p(tau)``,
-    estimated from ``samples`` episodes drawn with the opponent playing its current model
-    ``p_j`` (eq. 5 at the current ``psi``) and everyone else their known policies; ``p(tau)``
-    keeps only the opponent's factors (the dynamics and the others' factors cancel).  Adam
-    takes ``steps`` steps on ``psi``, from ``init`` (default 0).
+    is its gradient with self-normalised importance weights
+    ``w = exp(sum_t beta r) pi0_j(a_j) / p(tau)``, estimated from ``samples`` episodes drawn with
+    the opponent playing its current model ``p_j`` (eq. 5 at the current ``psi``) and everyone
+    else their known policies; ``p(tau)`` keeps only the opponent's factors (the dynamics and
+    the others' factors cancel).  The episodes start from the data's initial states and the
+    weights are normalised per initial state, each group weighted by its frequency in the data
+    (the data's initial states are given, not explained by ``psi``).  Adam takes ``steps``
+    steps on ``psi``, from ``init`` (default 0).
 
-    With rewards that depend on ``(s, a_j)`` only and one step per episode this is maximum
-    likelihood under eq. (5).  Otherwise its optimum is the *trajectory* maximum-entropy model
-    ``P(tau) ∝ P_dynamics pi_-j exp(sum beta r)``, not the soft-optimal policy of Prop. 5.9; the
-    README reports the difference measured.
+    With one step per episode and rewards on ``(s, a_j)`` this is maximum likelihood under
+    eq. (5).  Otherwise its optimum is the *trajectory* maximum-entropy model
+    ``P(tau | s_0) ∝ P_dynamics pi_-j pi0_j exp(sum beta r)``, not the soft-optimal policy of
+    Prop. 5.9; the README reports the difference measured.
     """
     game, j = inputs.game, inputs.opponent
     if game.horizon is None:
         raise ValueError("reward_point_estimate: eqs. (6)-(7) need episodes (a finite-horizon "
                          "game); use infer_reward_nuts or infer_reward_svi")
     start = time.perf_counter()
+    if steps < 1 or samples < 1:
+        raise ValueError(f"steps, samples: must be >= 1, got {steps}, {samples}")
     gen = seed if isinstance(seed, torch.Generator) else torch.Generator().manual_seed(int(seed))
     feats = inputs.features
     n_episodes = int(torch.unique(record.episode).numel())
     observed = feats[(record.state, *record.actions.unbind(-1))].sum(0) / n_episodes  # (d,)
+    starts = record.state[record.time == 0]
+    if starts.numel() == 0:
+        raise ValueError("record: no episode starts (t = 0) in the data")
+    start_freq = torch.bincount(starts, minlength=game.n_states).to(torch.float64)
+    start_freq = start_freq / start_freq.sum()  # (S,) the data's initial-state frequencies
+    log_prior = inputs.log_prior
     psi = (torch.zeros(inputs.n_features, dtype=torch.float64) if init is None
            else torch.as_tensor(init, dtype=torch.float64).clone()).requires_grad_(True)
     optim = torch.optim.Adam([psi], lr=lr)
@@ -231,22 +244,32 @@ def reward_point_estimate(
             policy = soft_optimal_policy(game, j, linear_reward(feats, psi), others, inputs.beta,
                                          inputs.log_prior)
         marginals = others[:j] + [policy] + others[j:]
-        sim = simulate_play(game, marginals, samples * game.horizon, seed=gen)
+        sim = simulate_play(game, marginals, samples * game.horizon, seed=gen, initial=start_freq)
         phi = feats[(sim.state, *sim.actions.unbind(-1))]  # (K H, d)
-        log_p = torch.log(policy[sim.time, sim.state, sim.actions[:, j]])
+        own = sim.actions[:, j]
+        log_p = torch.log(policy[sim.time, sim.state, own])
+        if log_prior is not None:
+            log_p = log_p - log_prior[sim.state, own]
         episode = sim.episode
         ret = inputs.beta * torch.zeros(samples, dtype=torch.float64).index_add(
             0, episode, phi @ psi)  # (K,) differentiable
         log_q = torch.zeros(samples, dtype=torch.float64).index_add(0, episode, log_p)
         log_w = ret.detach() - log_q
-        weights = torch.softmax(log_w, 0)
+        group = sim.state[sim.time == 0]  # (K,) each sampled episode's initial state
+        weights = torch.zeros(samples, dtype=torch.float64)
+        log_z = torch.zeros((), dtype=torch.float64)
+        for s0 in torch.unique(group):  # self-normalise per initial state, weight by the data
+            mask = group == s0
+            weights[mask] = start_freq[s0] * torch.softmax(log_w[mask], 0)
+            log_z = log_z + start_freq[s0] * (torch.logsumexp(log_w[mask], 0)
+                                              - np.log(int(mask.sum())))
+        weights = weights / weights.sum()
         data_term = inputs.beta * observed @ psi
         surrogate = -data_term + (weights * ret).sum()  # gradient: eq. (7)
         optim.zero_grad()
         surrogate.backward()
         optim.step()
-        objective.append(float(-data_term.detach() + torch.logsumexp(log_w, 0)
-                               - np.log(samples)))
+        objective.append(float(-data_term.detach() + log_z))
     psi = psi.detach()
     policy = soft_optimal_policy(game, j, linear_reward(feats, psi), others, inputs.beta,
                                  inputs.log_prior)

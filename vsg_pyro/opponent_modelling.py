@@ -70,8 +70,9 @@ class ReplayOpponentModel:
         if method == "reward" and (game.n_agents != 2 or game.horizon is None):
             raise ValueError("method='reward': implemented for two-player finite-horizon games "
                              "(eqs. 6-7 need episodes); use method='counts'")
-        if steps_per_round < 1 or not pseudo_count > 0:
-            raise ValueError("steps_per_round: must be >= 1; pseudo_count: must be > 0")
+        if steps_per_round < 1 or not pseudo_count > 0 or reward_steps < 1 or reward_samples < 1:
+            raise ValueError("steps_per_round, reward_steps, reward_samples: must be >= 1; "
+                             "pseudo_count: must be > 0")
         self.game, self.method = game, method
         self.steps_per_round, self.pseudo_count, self.beta = steps_per_round, pseudo_count, beta
         self.reward_steps, self.reward_samples = reward_steps, reward_samples

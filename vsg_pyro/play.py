@@ -49,19 +49,22 @@ def simulate_play(
     n_steps: int,
     seed: int | torch.Generator = 0,
     first_episode: int = 0,
+    initial: torch.Tensor | None = None,
 ) -> PlayRecord:
     """``n_steps`` transitions of everyone playing ``marginals`` (per agent ``(H, S, A_i)`` or
     ``(S, A_i)``).  A finite horizon plays ``ceil(n_steps / H)`` whole episodes and keeps the
-    first ``n_steps`` transitions."""
+    first ``n_steps`` transitions.  ``initial`` ``(S,)`` replaces the game's initial
+    distribution."""
     if n_steps < 1:
         raise ValueError(f"n_steps: must be >= 1, got {n_steps}")
     marginals = check_marginals(game, marginals)
     gen = seed if isinstance(seed, torch.Generator) else torch.Generator().manual_seed(int(seed))
     n, s_count = game.n_agents, game.n_states
+    start = game.initial if initial is None else torch.as_tensor(initial, dtype=torch.float64)
     if game.horizon is not None:
         h = game.horizon
         episodes = -(-n_steps // h)
-        state = torch.multinomial(game.initial, episodes, replacement=True, generator=gen)
+        state = torch.multinomial(start, episodes, replacement=True, generator=gen)
         times, states, acts = [], [], []
         for t in range(h):
             a = torch.stack([torch.multinomial(marginals[i][t][state], 1, generator=gen).squeeze(-1)
@@ -77,7 +80,7 @@ def simulate_play(
         actions = torch.stack(acts, 1).reshape(-1, n)[:n_steps]
         episode = (torch.arange(episodes).repeat_interleave(h) + first_episode)[:n_steps]
         return PlayRecord(episode, time, state_all, time * s_count + state_all, actions)
-    state = int(torch.multinomial(game.initial, 1, generator=gen))
+    state = int(torch.multinomial(start, 1, generator=gen))
     states, acts = [], []
     for _ in range(n_steps):
         a = [int(torch.multinomial(marginals[i][state], 1, generator=gen)) for i in range(n)]

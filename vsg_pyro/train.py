@@ -43,7 +43,10 @@ def load_train_config(path: str | Path) -> dict:
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"{path}: no such config file")
-    doc = yaml.safe_load(path.read_text())
+    try:
+        doc = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as err:
+        raise ValueError(f"{path}: not valid YAML ({err})") from err
     if not isinstance(doc, dict):
         raise ValueError(f"{path}: expected a mapping at the top level")
     unknown = set(doc) - _KEYS
@@ -71,8 +74,12 @@ def train_from_config(path: str | Path, out: str | Path | None = None, seed: int
     options = dict(doc.get("config") or {})
     if seed is not None:
         options["seed"] = seed
-    config = (MAIConfig if algo == "mai" else BaselineConfig)(**options)
-    game = get_continuous_game(doc["game"], **(doc.get("game_options") or {}))
+    try:
+        config = (MAIConfig if algo == "mai" else BaselineConfig)(**options)
+        game = get_continuous_game(doc["game"], **(doc.get("game_options") or {}))
+    except TypeError as err:  # a wrong option name or type in the file
+        raise ValueError(f"{path}: {err}") from err
+    _check_types(config)
     out_dir = Path(out or doc.get("out") or f"runs/{game.name}_{algo}_seed{config.seed}")
     ckpt_dir = out_dir / "checkpoints"
     ckpt_dir.mkdir(parents=True, exist_ok=True)
@@ -109,6 +116,17 @@ def train_from_config(path: str | Path, out: str | Path | None = None, seed: int
                "final_eval_reward": result.metrics[-1]["eval_reward"], "seconds": result.seconds}
     (out_dir / "summary.json").write_text(json.dumps(summary, indent=1))
     return result, out_dir
+
+
+def _check_types(config: MAIConfig) -> None:
+    """Numbers must be numbers (YAML reads ``ten`` as a string)."""
+    for f in fields(config):
+        value = getattr(config, f.name)
+        if f.name == "hidden":
+            if not all(isinstance(h, int) and h > 0 for h in value):
+                raise ValueError(f"config.hidden: expected positive integers, got {value!r}")
+        elif isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValueError(f"config.{f.name}: expected a number, got {value!r}")
 
 
 def _write_metrics(metrics: list[dict], path: Path) -> None:

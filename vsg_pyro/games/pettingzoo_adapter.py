@@ -42,6 +42,9 @@ class PettingZooGame(ContinuousGame):
         for agent, space in zip(self.agents, spaces, strict=True):
             if not isinstance(space, Box):
                 raise ValueError(f"agent {agent!r}: action space {space} is not a continuous Box")
+            if not (np.isfinite(space.low).all() and np.isfinite(space.high).all()):
+                raise ValueError(f"agent {agent!r}: the Box {space} must be bounded (the policies "
+                                 "are squashed onto it)")
         self._spaces = spaces
         self._obs_sizes = [int(np.prod(self.env.observation_space(a).shape)) for a in self.agents]
         self.n_agents = len(self.agents)

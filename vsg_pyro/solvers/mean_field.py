@@ -15,7 +15,9 @@ version of step 3 is :mod:`vsg_pyro.models.mean_field`.  Two choices of prior (A
 leaves it open: "a prior distribution policy that uses information from past iterations"):
 
 * ``prior="previous"`` (default): the prior is ``pi^k``, so step 3 is a mirror-descent step of
-  size ``beta``; its fixed points are exact (unregularised) mean-field equilibria.
+  size ``beta``; its fixed points with full support are exact (unregularised) mean-field
+  equilibria (a policy that puts no mass on some actions is a fixed point as well, so start
+  from a positive policy).
   ``optimistic=True`` replaces ``Q^k`` in step 3 by ``2 Q^k - Q^(k-1)`` (optimistic mirror
   descent), whose last iterate converges in monotone games such as rock-paper-scissors, where
   plain mirror descent cycles.
