@@ -74,12 +74,12 @@ def train_from_config(path: str | Path, out: str | Path | None = None, seed: int
     options = dict(doc.get("config") or {})
     if seed is not None:
         options["seed"] = seed
+    _check_types(options)
     try:
         config = (MAIConfig if algo == "mai" else BaselineConfig)(**options)
         game = get_continuous_game(doc["game"], **(doc.get("game_options") or {}))
     except TypeError as err:  # a wrong option name or type in the file
         raise ValueError(f"{path}: {err}") from err
-    _check_types(config)
     out_dir = Path(out or doc.get("out") or f"runs/{game.name}_{algo}_seed{config.seed}")
     ckpt_dir = out_dir / "checkpoints"
     ckpt_dir.mkdir(parents=True, exist_ok=True)
@@ -118,15 +118,14 @@ def train_from_config(path: str | Path, out: str | Path | None = None, seed: int
     return result, out_dir
 
 
-def _check_types(config: MAIConfig) -> None:
+def _check_types(options: dict) -> None:
     """Numbers must be numbers (YAML reads ``ten`` as a string)."""
-    for f in fields(config):
-        value = getattr(config, f.name)
-        if f.name == "hidden":
+    for name, value in options.items():
+        if name == "hidden":
             if not all(isinstance(h, int) and h > 0 for h in value):
                 raise ValueError(f"config.hidden: expected positive integers, got {value!r}")
         elif isinstance(value, bool) or not isinstance(value, int | float):
-            raise ValueError(f"config.{f.name}: expected a number, got {value!r}")
+            raise ValueError(f"config.{name}: expected a number, got {value!r}")
 
 
 def _write_metrics(metrics: list[dict], path: Path) -> None:
