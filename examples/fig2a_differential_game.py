@@ -4,6 +4,7 @@ curves (mean and range over seeds), and prints how many seeds reach reward >= 9.
 
     python examples/fig2a_differential_game.py --seeds 10 --out runs/fig2a
     python examples/fig2a_differential_game.py --algos mai --seeds 10 --out runs/fig2a_mai
+    python examples/fig2a_differential_game.py --algos mai --seeds 5 --beta-start 1 --beta-end 1
     python examples/fig2a_differential_game.py --out runs/fig2a \
         --merge runs/fig2a_mai/runs.json runs/fig2a_base/runs.json
 
@@ -27,12 +28,14 @@ ALGOS = ("mai", "maddpg", "ddpg", "masql")
 THRESHOLD = 9.5
 
 
-def run(algo: str, seed: int, episodes: int) -> dict:
+def run(algo: str, seed: int, episodes: int, beta_start: float = 0.1, beta_end: float = 1.0) -> dict:
     game = differential_game()
+    betas = {"beta_start": beta_start, "beta_end": beta_end}
     if algo == "mai":
-        res = train_mai(game, MAIConfig(seed=seed, episodes=episodes, update_every=2))
+        res = train_mai(game, MAIConfig(seed=seed, episodes=episodes, update_every=2, **betas))
     else:
-        res = train_baseline(game, algo, BaselineConfig(seed=seed, episodes=episodes, update_every=2))
+        res = train_baseline(game, algo, BaselineConfig(seed=seed, episodes=episodes, update_every=2,
+                                                        **betas))
     return {"algo": algo, "seed": seed, "seconds": res.seconds, "metrics": res.metrics}
 
 
@@ -80,6 +83,9 @@ def main() -> None:
     parser.add_argument("--episodes", type=int, default=200)
     parser.add_argument("--out", default="runs/fig2a")
     parser.add_argument("--merge", nargs="+", default=None, help="runs.json files to combine")
+    parser.add_argument("--beta-start", type=float, default=0.1,
+                        help="beta at episode 0 (equal to --beta-end: a fixed beta)")
+    parser.add_argument("--beta-end", type=float, default=1.0, help="beta from episode 100 on")
     args = parser.parse_args()
     torch.set_num_threads(1)
     out = Path(args.out)
@@ -90,7 +96,7 @@ def main() -> None:
         runs = []
         for algo in args.algos:
             for seed in range(args.seeds):
-                runs.append(run(algo, seed, args.episodes))
+                runs.append(run(algo, seed, args.episodes, args.beta_start, args.beta_end))
                 last = runs[-1]["metrics"][-1]
                 print(f"{algo:<7} seed {seed}: reward of the modes {last['eval_reward']:.3f}, "
                       f"sampled {last['reward']:.3f}, {runs[-1]['seconds']:.1f} s", flush=True)

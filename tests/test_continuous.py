@@ -173,7 +173,10 @@ def test_vsg_train_writes_metrics_checkpoints_and_a_curve(tmp_path, capsys):
                       "checkpoint_every: 2\nconfig: {episods: 3}\n")
     assert main(["train", str(config), "--out", str(tmp_path / "run")]) == 2
     assert "episods" in capsys.readouterr().err
-    for bad, message in [("game: differential_game\nconfig: {episodes: ten}\n", "expected a number"),
+    for bad, message in [("game: differential_game\nconfig: {episodes: ten}\n", "expected an integer"),
+                         ("game: differential_game\nconfig: {episodes: 2.5}\n", "expected an integer"),
+                         ("game: differential_game\nconfig: {hidden: 64}\n", "list of positive"),
+                         ("game: differential_game\nconfig: {actor_lr: fast}\n", "expected a number"),
                          ("game: differential_game\ngame_options: {colour: red}\n", "colour"),
                          ("game: [unclosed\n", "YAML")]:
         config.write_text(bad)

@@ -90,6 +90,10 @@ class MAIAgent:
     def __init__(self, game: ContinuousGame, index: int, config: MAIConfig) -> None:
         self.game, self.index, self.config = game, index, config
         self.name = f"agent{index}"
+        store = pyro.get_param_store()  # a fresh start: drop this agent's networks of earlier runs
+        for key in [k for k in store.keys() if k.startswith(f"{self.name}/guide.")
+                    or k.startswith(f"{self.name}/prior.")]:
+            del store[key]
         dims = game.action_dims
         self.own = slice(sum(dims[:index]), sum(dims[: index + 1]))
         self.others_idx = [k for k in range(sum(dims)) if not self.own.start <= k < self.own.stop]
@@ -221,9 +225,6 @@ def train_mai(
     config = config or MAIConfig()
     start = time.perf_counter()
     pyro.set_rng_seed(config.seed)
-    store = pyro.get_param_store()
-    for key in [k for k in store.keys() if k.startswith("agent")]:
-        del store[key]  # a fresh start for this run's agents
     agents = [MAIAgent(game, i, config) for i in range(game.n_agents)]
     gen = torch.Generator().manual_seed(config.seed)
     buffer = TransitionBuffer(config.buffer_size, game.state_dim, sum(game.action_dims),

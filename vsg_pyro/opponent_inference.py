@@ -233,7 +233,12 @@ def reward_point_estimate(
         raise ValueError("record: no episode starts (t = 0) in the data")
     start_freq = torch.bincount(starts, minlength=game.n_states).to(torch.float64)
     start_freq = start_freq / start_freq.sum()  # (S,) the data's initial-state frequencies
-    log_prior = inputs.log_prior
+    log_prior = None if inputs.log_prior is None else torch.log_softmax(
+        torch.as_tensor(inputs.log_prior, dtype=torch.float64), -1)  # (S, A_j), normalised
+    groups = torch.nonzero(start_freq > 0).reshape(-1)
+    # episodes per observed initial state: proportional to the data, at least one each
+    per_group = [max(1, round(samples * float(start_freq[g]))) for g in groups]
+    samples = sum(per_group)
     psi = (torch.zeros(inputs.n_features, dtype=torch.float64) if init is None
            else torch.as_tensor(init, dtype=torch.float64).clone()).requires_grad_(True)
     optim = torch.optim.Adam([psi], lr=lr)
@@ -244,7 +249,14 @@ def reward_point_estimate(
             policy = soft_optimal_policy(game, j, linear_reward(feats, psi), others, inputs.beta,
                                          inputs.log_prior)
         marginals = others[:j] + [policy] + others[j:]
-        sim = simulate_play(game, marginals, samples * game.horizon, seed=gen, initial=start_freq)
+        parts, offset = [], 0
+        for g, k in zip(groups.tolist(), per_group, strict=True):
+            one_hot = torch.zeros(game.n_states, dtype=torch.float64)
+            one_hot[g] = 1.0
+            parts.append(simulate_play(game, marginals, k * game.horizon, seed=gen, initial=one_hot,
+                                       first_episode=offset))  # episodes offset .. offset + k - 1
+            offset += k
+        sim = PlayRecord.concat(parts)
         phi = feats[(sim.state, *sim.actions.unbind(-1))]  # (K H, d)
         own = sim.actions[:, j]
         log_p = torch.log(policy[sim.time, sim.state, own])

@@ -118,14 +118,30 @@ def train_from_config(path: str | Path, out: str | Path | None = None, seed: int
     return result, out_dir
 
 
+_INT_FIELDS = {"episodes", "anneal_episodes", "batch_size", "buffer_size", "updates_per_step",
+               "update_every", "learning_starts", "seed"}
+
+
 def _check_types(options: dict) -> None:
-    """Numbers must be numbers (YAML reads ``ten`` as a string)."""
-    for name, value in options.items():
+    """Integers must be integers, other numbers numbers (YAML reads ``ten`` as a string and
+    ``1e-3``, without a dot, as a string too: such numeric strings are converted), and
+    ``hidden`` a list of positive integers.  Edits ``options`` in place."""
+    for name, value in list(options.items()):
         if name == "hidden":
-            if not all(isinstance(h, int) and h > 0 for h in value):
-                raise ValueError(f"config.hidden: expected positive integers, got {value!r}")
-        elif isinstance(value, bool) or not isinstance(value, int | float):
-            raise ValueError(f"config.{name}: expected a number, got {value!r}")
+            if not isinstance(value, list | tuple) or not value or not all(
+                    isinstance(h, int) and not isinstance(h, bool) and h > 0 for h in value):
+                raise ValueError(f"config.hidden: expected a list of positive integers, got {value!r}")
+        elif name in _INT_FIELDS:
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise ValueError(f"config.{name}: expected an integer, got {value!r}")
+        else:
+            if isinstance(value, str):
+                try:
+                    value = options[name] = float(value)
+                except ValueError:
+                    raise ValueError(f"config.{name}: expected a number, got {value!r}") from None
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise ValueError(f"config.{name}: expected a number, got {value!r}")
 
 
 def _write_metrics(metrics: list[dict], path: Path) -> None:
