@@ -26,7 +26,7 @@ import torch
 from pyro.distributions.transforms import AffineTransform, TanhTransform
 from pyro.nn import PyroModule
 
-__all__ = ["squashed_gaussian", "ClampedTanhTransform", "GaussianHead", "ConditionalPolicy",
+__all__ = ["squashed_gaussian", "squashed_mode", "ClampedTanhTransform", "GaussianHead", "ConditionalPolicy",
            "OpponentModel", "ContinuousAgentGuide", "mlp"]
 
 LOG_STD_MIN, LOG_STD_MAX = -5.0, 2.0
@@ -51,6 +51,15 @@ def squashed_gaussian(mu: torch.Tensor, log_std: torch.Tensor, low: torch.Tensor
         base, [ClampedTanhTransform(cache_size=1),
                AffineTransform((high + low) / 2, (high - low) / 2, cache_size=1)])
     return squashed.to_event(1)
+
+
+def squashed_mode(d: dist.Distribution) -> torch.Tensor:
+    """The image of the base Gaussian's mean under the squashing (``tanh`` of ``mu``, scaled
+    onto the box) of a :func:`squashed_gaussian`: ``(B, action_dim)``."""
+    x = d.base_dist.base_dist.loc
+    for t in d.base_dist.transforms:
+        x = t(x)
+    return x
 
 
 def mlp(sizes: Sequence[int]) -> torch.nn.Sequential:

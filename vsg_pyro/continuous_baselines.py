@@ -22,16 +22,15 @@ Shapes: states ``(B, state_dim)``, joint actions ``(B, sum_i d_i)``.
 from __future__ import annotations
 
 import copy
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
 
+from vsg_pyro.episode_loop import run_episodes
 from vsg_pyro.games.continuous import ContinuousGame
-from vsg_pyro.guides.neural import GaussianHead, mlp
+from vsg_pyro.guides.neural import GaussianHead, mlp, squashed_mode
 from vsg_pyro.mai import MAIConfig, MAIResult
-from vsg_pyro.transition_buffer import TransitionBuffer
 
 __all__ = ["BASELINES", "BaselineConfig", "train_baseline"]
 
@@ -81,11 +80,7 @@ class _Agent:
     def deterministic(self, states: torch.Tensor, target: bool = False) -> torch.Tensor:
         net = self.actor_target if target else self.actor
         if self.algo == "masql":
-            d = net(_input(states))
-            x = d.base_dist.base_dist.loc
-            for t in d.base_dist.transforms:
-                x = t(x)
-            return x
+            return squashed_mode(net(_input(states)))
         centre, half = (self.high + self.low) / 2, (self.high - self.low) / 2
         return centre + half * torch.tanh(net(_input(states)))
 
@@ -150,37 +145,17 @@ def train_baseline(
     if algo not in BASELINES:
         raise ValueError(f"algo: must be one of {BASELINES}, got {algo!r}")
     config = config or BaselineConfig()
-    start = time.perf_counter()
     torch.manual_seed(config.seed)
     gen = torch.Generator().manual_seed(config.seed)
     agents = [_Agent(game, i, algo, config) for i in range(game.n_agents)]
-    buffer = TransitionBuffer(config.buffer_size, game.state_dim, sum(game.action_dims),
-                              game.n_agents)
-    schedule = config.beta_schedule()
-    metrics, steps = [], 0
-    for episode in range(config.episodes):
-        beta = schedule(episode)
-        state = game.reset(gen)
-        rewards, losses = [], []
-        for _ in range(game.episode_length):
-            steps += 1
-            actions = [a.act(state, gen) for a in agents]
-            next_state, r, done = game.step(state, actions)
-            buffer.add(state, torch.cat(actions), r, next_state, done)
-            rewards.append(r)
-            state = game.reset(gen) if done else next_state
-            if len(buffer) >= config.learning_starts and steps % config.update_every == 0:
-                for _ in range(config.updates_per_step):
-                    losses.append(_update(agents, buffer.sample(config.batch_size, gen), beta, config))
-        eval_state = game.reset(gen)
+
+    def evaluate(state: torch.Tensor) -> list[torch.Tensor]:
         with torch.no_grad():
-            acts = [a.deterministic(eval_state.reshape(1, -1).float())[0] for a in agents]
-        _, eval_r, _ = game.step(eval_state, acts)
-        entry = {"episode": episode, "beta": beta, "reward": float(torch.stack(rewards).mean()),
-                 "eval_reward": float(eval_r.mean()),
-                 "critic_loss": sum(losses) / len(losses) if losses else float("nan"),
-                 "actor_loss": float("nan"), "seconds": time.perf_counter() - start}
-        metrics.append(entry)
-        if callback is not None:
-            callback(entry, agents)
-    return MAIResult(metrics, agents, config, time.perf_counter() - start, {"algo": algo})
+            return [a.deterministic(state.reshape(1, -1).float())[0] for a in agents]
+
+    metrics, seconds = run_episodes(
+        game, config, agents, lambda s: [a.act(s, gen) for a in agents],
+        lambda batch, beta: {"critic_loss": _update(agents, batch, beta, config),
+                             "actor_loss": float("nan")},
+        evaluate, gen, callback)
+    return MAIResult(metrics, agents, config, seconds, {"algo": algo})

@@ -28,7 +28,6 @@ mode) is reported as ``eval_reward`` besides the sampled episode reward.
 from __future__ import annotations
 
 import copy
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 
@@ -36,11 +35,17 @@ import pyro
 import torch
 from pyro.infer import SVI, Trace_ELBO
 
+from vsg_pyro.episode_loop import run_episodes
 from vsg_pyro.games.continuous import ContinuousGame
-from vsg_pyro.guides.neural import ConditionalPolicy, ContinuousAgentGuide, OpponentModel, mlp
+from vsg_pyro.guides.neural import (
+    ConditionalPolicy,
+    ContinuousAgentGuide,
+    OpponentModel,
+    mlp,
+    squashed_mode,
+)
 from vsg_pyro.models.continuous import ContinuousInputs, continuous_agent_model
 from vsg_pyro.schedules import geometric_beta
-from vsg_pyro.transition_buffer import TransitionBuffer
 
 __all__ = ["MAIConfig", "MAIAgent", "MAIResult", "train_mai", "deterministic_actions"]
 
@@ -140,8 +145,8 @@ class MAIAgent:
         """The deterministic action: ``rho``'s mode for ``a_-i``, then ``pi``'s mode."""
         with torch.no_grad():
             s = state.reshape(1, -1).float()
-            others = _mode(self.opponent(s))
-            return _mode(self.policy(s, others))[0]
+            others = squashed_mode(self.opponent(s))
+            return squashed_mode(self.policy(s, others))[0]
 
     def inputs(self, states: torch.Tensor, beta: float) -> ContinuousInputs:
         return ContinuousInputs(self.name, states, self.q, self.prior, self.low, self.high, beta)
@@ -186,15 +191,6 @@ class MAIAgent:
                 "actor_loss": float(elbo_loss)}
 
 
-def _mode(d) -> torch.Tensor:
-    """The squashed Gaussian's image of its base mean (``tanh`` of ``mu``, scaled)."""
-    base = d.base_dist.base_dist
-    x = base.loc
-    for t in d.base_dist.transforms:
-        x = t(x)
-    return x
-
-
 def deterministic_actions(agents: Sequence[MAIAgent], state: torch.Tensor) -> list[torch.Tensor]:
     return [a.mode(state) for a in agents]
 
@@ -223,44 +219,15 @@ def train_mai(
     """Algorithm 2 on ``game`` (module docstring).  ``callback(metrics, agents)`` after each
     episode (e.g. to checkpoint)."""
     config = config or MAIConfig()
-    start = time.perf_counter()
     pyro.set_rng_seed(config.seed)
     agents = [MAIAgent(game, i, config) for i in range(game.n_agents)]
-    gen = torch.Generator().manual_seed(config.seed)
-    buffer = TransitionBuffer(config.buffer_size, game.state_dim, sum(game.action_dims),
-                              game.n_agents)
-    schedule = config.beta_schedule()
-    metrics: list[dict] = []
-    steps = 0
-    for episode in range(config.episodes):
-        beta = schedule(episode)
-        state = game.reset(gen)
-        rewards, losses = [], []
-        for _ in range(game.episode_length):
-            steps += 1
-            actions = [a.act(state) for a in agents]
-            next_state, r, done = game.step(state, actions)
-            buffer.add(state, torch.cat(actions), r, next_state, done)
-            rewards.append(r)
-            state = game.reset(gen) if done else next_state
-            if len(buffer) >= config.learning_starts and steps % config.update_every == 0:
-                for _ in range(config.updates_per_step):
-                    batch = buffer.sample(config.batch_size, gen)
-                    losses.append([a.update(batch, beta) for a in agents])
-        eval_state = game.reset(gen)
-        _, eval_r, _ = game.step(eval_state, deterministic_actions(agents, eval_state))
-        entry = {"episode": episode, "beta": beta,
-                 "reward": float(torch.stack(rewards).mean()),
-                 "eval_reward": float(eval_r.mean()),
-                 "critic_loss": _mean(losses, "critic_loss"), "actor_loss": _mean(losses, "actor_loss"),
-                 "seconds": time.perf_counter() - start}
-        metrics.append(entry)
-        if callback is not None:
-            callback(entry, agents)
-    return MAIResult(metrics, agents, config, time.perf_counter() - start,
-                     {"config": asdict(config)})
 
+    def update(batch, beta: float) -> dict:
+        out = [a.update(batch, beta) for a in agents]
+        return {key: sum(d[key] for d in out) / len(out) for key in ("critic_loss", "actor_loss")}
 
-def _mean(losses: list[list[dict]], key: str) -> float:
-    values = [d[key] for step in losses for d in step]
-    return float(sum(values) / len(values)) if values else float("nan")
+    metrics, seconds = run_episodes(
+        game, config, agents, lambda s: [a.act(s) for a in agents], update,
+        lambda s: deterministic_actions(agents, s), torch.Generator().manual_seed(config.seed),
+        callback)
+    return MAIResult(metrics, agents, config, seconds, {"config": asdict(config)})

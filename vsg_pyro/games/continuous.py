@@ -10,6 +10,7 @@ and episodes of ``episode_length`` steps.  ``reset(generator)`` returns the firs
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -19,8 +20,9 @@ __all__ = ["ContinuousGame", "DifferentialGame", "differential_game", "CONTINUOU
            "get_continuous_game"]
 
 
-class ContinuousGame:
-    """Interface of a continuous-action game (module docstring)."""
+class ContinuousGame(ABC):
+    """Interface of a continuous-action game (module docstring); subclasses set the attributes
+    below and implement :meth:`reset` and :meth:`step`."""
 
     name: str = "continuous_game"
     n_agents: int
@@ -30,12 +32,14 @@ class ContinuousGame:
     highs: tuple[torch.Tensor, ...]
     episode_length: int
 
+    @abstractmethod
     def reset(self, generator: torch.Generator | None = None) -> torch.Tensor:
-        raise NotImplementedError
+        """The first state ``(state_dim,)`` of an episode."""
 
+    @abstractmethod
     def step(self, state: torch.Tensor, actions: Sequence[torch.Tensor]
              ) -> tuple[torch.Tensor, torch.Tensor, bool]:
-        raise NotImplementedError
+        """``(next_state, rewards (n_agents,), done)`` after one action vector per agent."""
 
 
 @dataclass
