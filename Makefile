@@ -32,7 +32,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_mai.py
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check vsg_pyro models guides tests benchmarks examples
+	$(VENV)/bin/ruff check vsg_pyro tests benchmarks examples
 
 clean:
 	rm -rf $(VENV) build *.egg-info

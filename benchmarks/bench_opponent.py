@@ -16,10 +16,10 @@ import time
 from pathlib import Path
 
 import torch
-from vsg_pyro.models.opponent import linear_reward, soft_optimal_policy, tabular_reward_features
 
 from vsg_pyro import solve
 from vsg_pyro.games.stochastic import random_stochastic_game, resource_commons
+from vsg_pyro.models.opponent import linear_reward, soft_optimal_policy, tabular_reward_features
 from vsg_pyro.opponent_inference import (
     infer_reward_nuts,
     infer_reward_svi,

@@ -15,9 +15,9 @@ from __future__ import annotations
 import pyro
 import pyro.distributions as dist
 import torch
-from vsg_pyro.models import NashInputs, action_site, opponent_site, plate_name
 
 from vsg_pyro import get_game, solve
+from vsg_pyro.models import NashInputs, action_site, opponent_site, plate_name
 
 
 def make_guide(agent_name: str, n_actions: int, rows: int):

@@ -8,6 +8,8 @@ import pytest
 import torch
 from pyro import poutine
 from pyro.infer import Trace_ELBO
+
+from vsg_pyro.games.continuous import differential_game
 from vsg_pyro.guides.neural import (
     ConditionalPolicy,
     ContinuousAgentGuide,
@@ -15,6 +17,7 @@ from vsg_pyro.guides.neural import (
     mlp,
     squashed_gaussian,
 )
+from vsg_pyro.mai import MAIConfig, train_mai
 from vsg_pyro.models.continuous import (
     BoxPrior,
     ContinuousInputs,
@@ -22,9 +25,6 @@ from vsg_pyro.models.continuous import (
     opponent_action_site,
     own_action_site,
 )
-
-from vsg_pyro.games.continuous import differential_game
-from vsg_pyro.mai import MAIConfig, train_mai
 from vsg_pyro.transition_buffer import TransitionBuffer
 
 

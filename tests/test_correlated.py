@@ -7,14 +7,14 @@ import numpy as np
 import pyro
 import pytest
 import torch
-from vsg_pyro.guides import SignalGuide
-from vsg_pyro.models import MediatorInputs, mediator_model
 
 from vsg_pyro import solve
 from vsg_pyro.elbo import EnumeratedGuideELBO
 from vsg_pyro.games import get_game, random_stochastic_game
+from vsg_pyro.guides import SignalGuide
 from vsg_pyro.metrics import entropy_bound, exploitability
 from vsg_pyro.metrics.correlated import ce_gap, welfare
+from vsg_pyro.models import MediatorInputs, mediator_model
 from vsg_pyro.optim import natural_gradient
 from vsg_pyro.schedules import geometric_beta
 from vsg_pyro.solvers.correlated import (

@@ -7,13 +7,13 @@ import pyro
 import pytest
 import torch
 from pyro.infer import TraceEnum_ELBO
-from vsg_pyro.guides import TabularPolicyGuide
-from vsg_pyro.models import NashInputs, nash_model, nash_trajectory_model
 
 from vsg_pyro import solve
 from vsg_pyro.decentralized import DecentralizedNashSVI
 from vsg_pyro.equilibrium import _tabular_guides
 from vsg_pyro.games import get_game, random_stochastic_game
+from vsg_pyro.guides import TabularPolicyGuide
+from vsg_pyro.models import NashInputs, nash_model, nash_trajectory_model
 from vsg_pyro.optim import natural_gradient
 from vsg_pyro.solvers import soft_evaluate, vpg_init, vpg_step, vpg_step_size
 

@@ -7,6 +7,12 @@ import pyro
 import pytest
 import torch
 from pyro import poutine
+
+from vsg_pyro.cli import main
+from vsg_pyro.diagnostics import diagnose_run, summarize
+from vsg_pyro.games import get_game
+from vsg_pyro.games.stochastic import random_stochastic_game
+from vsg_pyro.joint import product_of_marginals
 from vsg_pyro.models.opponent import (
     linear_reward,
     opponent_action_site,
@@ -16,12 +22,6 @@ from vsg_pyro.models.opponent import (
     soft_optimal_policy,
     tabular_reward_features,
 )
-
-from vsg_pyro.cli import main
-from vsg_pyro.diagnostics import diagnose_run, summarize
-from vsg_pyro.games import get_game
-from vsg_pyro.games.stochastic import random_stochastic_game
-from vsg_pyro.joint import product_of_marginals
 from vsg_pyro.opponent_inference import (
     infer_reward_nuts,
     infer_reward_svi,

@@ -5,7 +5,6 @@ form; SVI against the exact solver."""
 import numpy as np
 import pytest
 import torch
-from vsg_pyro.models.zero_sum import ZeroSumInputs, opponent_response
 
 from vsg_pyro import solve
 from vsg_pyro.games import (
@@ -15,6 +14,7 @@ from vsg_pyro.games import (
     zero_sum_game,
 )
 from vsg_pyro.joint import agent_view, sum_others
+from vsg_pyro.models.zero_sum import ZeroSumInputs, opponent_response
 from vsg_pyro.schedules import geometric_beta
 from vsg_pyro.solvers import exact_opponent_models, executed_policies, soft_evaluate, vpg_init
 from vsg_pyro.solvers.lp import shapley_value_iteration, solve_matrix_game

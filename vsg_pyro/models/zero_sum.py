@@ -29,6 +29,7 @@ import pyro.distributions as dist
 import torch
 from pyro.infer import TraceEnum_ELBO, config_enumerate
 from pyro.ops.indexing import Vindex
+
 from vsg_pyro.models.nash import plate_name
 
 __all__ = ["ZeroSumInputs", "opponent_response_model", "opponent_response", "response_site"]

@@ -19,7 +19,9 @@ import pyro
 import pyro.distributions as dist
 import torch
 from pyro.ops.indexing import Vindex
+
 from vsg_pyro.guides.tabular_logits import TabularLogits
+from vsg_pyro.joint import joint_axis
 from vsg_pyro.models.correlated import (
     CorrelatedInputs,
     MediatorInputs,
@@ -27,8 +29,6 @@ from vsg_pyro.models.correlated import (
     signal_site,
 )
 from vsg_pyro.models.nash import action_site, plate_name
-
-from vsg_pyro.joint import joint_axis
 
 __all__ = ["SignalPolicyGuide", "SignalGuide"]
 

@@ -19,6 +19,7 @@ import pyro
 import pyro.distributions as dist
 import torch
 from pyro.ops.indexing import Vindex
+
 from vsg_pyro.models.nash import action_site, plate_name
 
 __all__ = ["MeanFieldInputs", "mean_field_model"]

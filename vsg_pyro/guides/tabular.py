@@ -29,10 +29,10 @@ import pyro.distributions as dist
 import torch
 from pyro import poutine
 from pyro.ops.indexing import Vindex
-from vsg_pyro.models.nash import NashInputs, action_site, opponent_site, plate_name, state_site
 
 from vsg_pyro.guide_tables import GuideTables
 from vsg_pyro.joint import agent_view, joint_axis
+from vsg_pyro.models.nash import NashInputs, action_site, opponent_site, plate_name, state_site
 
 __all__ = ["OPPONENT_MODES", "TabularPolicyGuide"]
 

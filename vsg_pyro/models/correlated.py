@@ -30,6 +30,7 @@ import pyro
 import pyro.distributions as dist
 import torch
 from pyro.ops.indexing import Vindex
+
 from vsg_pyro.models.nash import action_site, opponent_site, plate_name
 
 __all__ = [

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pyro
 import pyro.distributions as dist
 import torch
+
 from vsg_pyro.guides.tabular_logits import TabularLogits
 from vsg_pyro.models.mean_field import MeanFieldInputs
 from vsg_pyro.models.nash import action_site, plate_name
