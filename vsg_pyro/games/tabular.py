@@ -1,6 +1,6 @@
 """Tabular stochastic games (the paper's §3.1): N agents, finite states and actions.
 
-A :class:`TabularGame` holds dense float64 tensors in the layout of :mod:`vsg_pyro.joint`:
+A :class:`TabularGame` holds dense float64 tensors in the layout of :mod:`vsg_pyro.core.joint`:
 
 * ``transitions``: ``(S, A_1, ..., A_N, S)``, ``P[s, a_1..a_N, s']``;
 * ``rewards``: ``(N, S, A_1, ..., A_N)``, ``R[i, s, a_1..a_N]`` is agent ``i``'s reward;

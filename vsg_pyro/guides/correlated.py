@@ -9,7 +9,7 @@
   ``"{mediator}/signal_logits"`` ``(M, W)``.
 
 Both record the probability of every parameter cell under the guide at each call (detached),
-the diagonal preconditioner of :func:`vsg_pyro.optim.natural_gradient`, so that one SVI step
+the diagonal preconditioner of :func:`vsg_pyro.infer.natural_gradient.natural_gradient`, so that one SVI step
 is eq. (4) (agents) or the mediator's mirror step.
 """
 
@@ -20,8 +20,8 @@ import pyro.distributions as dist
 import torch
 from pyro.ops.indexing import Vindex
 
+from vsg_pyro.core.joint import joint_axis
 from vsg_pyro.guides.tabular_logits import TabularLogits
-from vsg_pyro.joint import joint_axis
 from vsg_pyro.models.correlated import (
     CorrelatedInputs,
     MediatorInputs,

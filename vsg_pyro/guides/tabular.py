@@ -18,7 +18,7 @@ Opponent-model modes:
   ``inputs.opponent_model``; identical to ``exact`` inside the guide, different in the driver.
 
 Every call records, detached, the probability of each parameter cell under the guide (the
-diagonal Fisher preconditioner of :class:`~vsg_pyro.optim.TabularNaturalGradient`); SVI runs the
+diagonal Fisher preconditioner of :class:`~vsg_pyro.infer.natural_gradient.TabularNaturalGradient`); SVI runs the
 guide before the optimiser step, so the preconditioner is the pre-step snapshot.
 """
 
@@ -30,8 +30,8 @@ import torch
 from pyro import poutine
 from pyro.ops.indexing import Vindex
 
-from vsg_pyro.guide_tables import GuideTables
-from vsg_pyro.joint import agent_view, joint_axis
+from vsg_pyro.core.joint import agent_view, joint_axis
+from vsg_pyro.infer.guide_tables import GuideTables
 from vsg_pyro.models.nash import NashInputs, action_site, opponent_site, plate_name, state_site
 
 __all__ = ["OPPONENT_MODES", "TabularPolicyGuide"]
@@ -117,7 +117,7 @@ class TabularPolicyGuide:
         return out
 
     def tables(self, inputs: NashInputs) -> GuideTables:
-        """Fast path of :func:`~vsg_pyro.guide_tables.guide_tables` (same result): the policy
+        """Fast path of :func:`~vsg_pyro.infer.guide_tables.guide_tables` (same result): the policy
         ``(M, *J)`` and opponent marginals, read from the parameters without tracing."""
         n = len(self.action_counts)
         with torch.no_grad():

@@ -1,5 +1,5 @@
 """The piece every tabular softmax guide shares: validated initial logits and the recorded
-natural-gradient preconditioner (:func:`vsg_pyro.optim.natural_gradient` reads it through
+natural-gradient preconditioner (:func:`vsg_pyro.infer.natural_gradient.natural_gradient` reads it through
 ``fisher_diagonal``)."""
 
 from __future__ import annotations

@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import torch
 
+from vsg_pyro.core.joint import joint_axis
 from vsg_pyro.games.normal_form import payoff_tensor
 from vsg_pyro.games.tabular import TabularGame
-from vsg_pyro.joint import joint_axis
 
 __all__ = ["ce_gap", "cce_gap", "welfare", "joint_values", "stage_payoffs", "deviation_gains"]
 

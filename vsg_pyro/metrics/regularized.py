@@ -6,8 +6,8 @@ from collections.abc import Sequence
 
 import torch
 
+from vsg_pyro.core.soft_dp import Family, soft_best_response, soft_evaluate
 from vsg_pyro.games.tabular import TabularGame
-from vsg_pyro.solvers.soft_dp import Family, soft_best_response, soft_evaluate
 
 __all__ = ["regularized_gap"]
 

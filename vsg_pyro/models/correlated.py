@@ -2,7 +2,7 @@
 
 Figure 3 adds a correlation signal ``omega`` to Figure 1: in each row ``m`` (a state, or a
 (t, s) pair) ``omega ~ sigma(. | m)``, every agent acts on its observation ``o_i(omega)``
-(:mod:`vsg_pyro.signals`: the public signal itself, or its private recommendation), and agent
+(:mod:`vsg_pyro.equilibria.correlated.signals`: the public signal itself, or its private recommendation), and agent
 ``i``'s optimality is ``pyro.factor(beta * Q_i(m, a))``.  Two programs per round:
 
 * :func:`correlated_agent_model`, agent ``i``'s model: the signal and the opponents' actions
@@ -15,7 +15,7 @@ Figure 3 adds a correlation signal ``omega`` to Figure 1: in each row ``m`` (a s
 * :func:`mediator_model`, the signal's own program: ``omega`` under a uniform prior, scored by
   ``pyro.factor(beta_sigma * score(m, omega))``.  Its guide
   (:class:`vsg_pyro.guides.SignalGuide`) *is* ``sigma``: SVI learns the signal distribution.
-  ``score`` is computed outside (detached) by :mod:`vsg_pyro.solvers.correlated`: the welfare
+  ``score`` is computed outside (detached) by :mod:`vsg_pyro.equilibria.correlated.exact`: the welfare
   of obedient play minus the incentive constraints' multipliers (private recommendations), or
   the welfare of the agents' play given the signal (public).
 

@@ -4,7 +4,7 @@ Given the mean field ``L_t`` (an input, like the opponents' policies of Figure 1
 representative agent acts under the *previous* policy as its prior (the relative-entropy prior
 of §5.2) and its optimality enters as ``pyro.factor(beta * Q_t(s, a))`` with ``Q`` the soft
 action value of eq. (11) (computed outside, detached, by
-:func:`vsg_pyro.solvers.mean_field.soft_q`).  With the tabular time-dependent guide
+:func:`vsg_pyro.equilibria.mean_field.exact.soft_q`).  With the tabular time-dependent guide
 :class:`vsg_pyro.guides.MeanFieldPolicyGuide` ``pi_t(a | s)``, the ELBO per row ``(t, s)`` is
 ``E_pi[beta Q] - KL(pi || pi_prior)``, maximised by eq. (12): ``pi ∝ pi_prior exp(beta Q)``.
 

@@ -32,8 +32,8 @@ import pyro
 import pyro.distributions as dist
 import torch
 
+from vsg_pyro.core.joint import product_of_marginals, sum_others
 from vsg_pyro.games.tabular import TabularGame
-from vsg_pyro.joint import product_of_marginals, sum_others
 
 __all__ = [
     "OpponentInputs",

@@ -13,7 +13,7 @@ optimality enters as ``pyro.factor(-beta * Q_i)``:
 ``-alpha * beta * Q_i``, so its posterior is the opponent's own eq. (4) step
 (``alpha = 1``: the paper's formula with prior ``pi0_-i``).  :func:`opponent_response` computes
 that posterior exactly with ``TraceEnum_ELBO.compute_marginals``; it equals the closed form
-:func:`vsg_pyro.solvers.zero_sum.zero_sum_response` used by the solvers (tested).  Agent ``i``
+:func:`vsg_pyro.equilibria.zero_sum.response.zero_sum_response` used by the solvers (tested).  Agent ``i``
 then takes its own step on :func:`vsg_pyro.models.nash.nash_model` with ``p*`` as the guide's
 opponent model.
 

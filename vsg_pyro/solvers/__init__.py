@@ -1,6 +1,10 @@
-"""Exact reference solvers: soft dynamic programming (Def. 5.1, Prop. 5.2) and VPG (Alg. 1)."""
+"""Deprecated package (issue 12): the exact solvers moved to :mod:`vsg_pyro.core` (soft dynamic
+programming, step control) and :mod:`vsg_pyro.equilibria` (one package per concept); this
+package and its modules go in the next release."""
 
-from vsg_pyro.solvers.soft_dp import (
+import warnings
+
+from vsg_pyro.core.soft_dp import (
     FAMILIES,
     Family,
     SoftBestResponse,
@@ -9,7 +13,7 @@ from vsg_pyro.solvers.soft_dp import (
     soft_evaluate,
     uniform_log_prior,
 )
-from vsg_pyro.solvers.vpg import (
+from vsg_pyro.equilibria.nash.exact import (
     VPGResult,
     VPGState,
     exact_opponent_models,
@@ -19,6 +23,9 @@ from vsg_pyro.solvers.vpg import (
     vpg_step,
     vpg_step_size,
 )
+
+warnings.warn("vsg_pyro.solvers moved to vsg_pyro.core and vsg_pyro.equilibria; the old path "
+              "goes in the next release", DeprecationWarning, stacklevel=2)
 
 __all__ = [
     "FAMILIES",

@@ -1,0 +1,100 @@
+"""Correlated equilibrium (§5.3, Figure 3): agents act on a correlation signal whose
+distribution a mediator learns (:mod:`.signals`, :mod:`.mediator`); :mod:`.exact` and
+:mod:`.svi` expose ``Solver``; :func:`solve` runs either in the one loop."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import torch
+
+from vsg_pyro.core.loop import LoopOptions
+from vsg_pyro.equilibria._common import check_method, record, run
+from vsg_pyro.equilibria.correlated import exact, svi
+from vsg_pyro.equilibria.correlated.mediator import default_mediator
+from vsg_pyro.equilibria.correlated.signals import SIGNALS, SignalStructure
+from vsg_pyro.equilibria.nash.exact import vpg_step_size
+from vsg_pyro.equilibria.results import CorrelatedSolution
+from vsg_pyro.games.registry import get_game
+from vsg_pyro.games.tabular import TabularGame
+
+CorrelatedExact = exact.Solver
+CorrelatedSVI = svi.Solver
+
+__all__ = ["solve", "exact", "svi", "CorrelatedExact", "CorrelatedSVI", "SIGNALS",
+           "SignalStructure"]
+
+
+def solve(
+    game: TabularGame | str,
+    method: str = "svi",
+    *,
+    signal: str = "private",
+    signal_size: int = 4,
+    family: str = "factorized",
+    beta: float = 1.0,
+    beta_schedule: Callable[[int], float] | None = None,
+    steps: int = 2000,
+    seed: int = 0,
+    eta: float | None = None,
+    init: str | None = None,
+    tol: float = 1e-8,
+    certificate_tol: float = 1e-9,
+    mediator_beta: float | None = None,
+    margin: float = 2.0,
+    warmup: int = 200,
+    adaptive_step: bool = False,
+    log_priors: Sequence[torch.Tensor] | None = None,
+    mediator_name: str = "mediator",
+    callback: Callable[[int, dict], None] | None = None,
+    progress: bool = False,
+) -> CorrelatedSolution:
+    """Correlated equilibrium of ``game`` (Figure 3), by SVI or by the exact updates.
+
+    Args:
+        signal: ``"private"`` (a mediator's recommendations, one per agent; the default) or
+            ``"public"`` (the paper's Figure 3: one signal everybody sees; only mixtures of Nash
+            equilibria, see :mod:`vsg_pyro.equilibria.correlated.exact`).
+        signal_size: ``K`` of a public signal.
+        family: the agents' policy family; beta / beta_schedule: the agents' inverse
+            temperature (annealing drives the CE gap to zero).
+        eta: the agents' eq. (4) learning rate (``alpha = eta / (1 - gamma)``; default 0.5).
+        init: agents' initial policies: ``"obedient"`` (default for private signals),
+            ``"random"`` (default for public ones) or ``"uniform"``.
+        tol: stop when the step's change per unit step (change / alpha) is below ``tol``.
+        certificate_tol: ``converged`` needs the CE gap within ``H log max|A_i| / beta`` plus
+            this.
+        mediator_beta: ``beta_sigma`` (default ``10 / (max|r| H)``); margin: the obedience
+            margin in nats (:func:`~vsg_pyro.equilibria.correlated.mediator.obedience_margin`;
+            0 for none); warmup: at most this many mediator-only rounds first.
+        adaptive_step: halve the agents' step when progress stalls at a settled beta (off by
+            default).
+        mediator_name: the mediator's site and parameter prefix (SVI).
+
+    Returns:
+        A :class:`~vsg_pyro.equilibria.results.CorrelatedSolution`.
+    """
+    parameters = record(locals())
+    check_method(method)
+    game = get_game(game)
+    if log_priors is not None:
+        if len(log_priors) != game.n_agents:
+            raise ValueError(f"log_priors: need one per agent ({game.n_agents}), "
+                             f"got {len(log_priors)}")
+        for i, lp in enumerate(log_priors):
+            if not torch.isfinite(torch.as_tensor(lp)).all():
+                raise ValueError(f"log_priors[{i}]: must be finite (a prior of 0 makes the "
+                                 "initial policies' KL infinite; use a small probability)")
+    structure = SignalStructure.build(signal, game.action_counts, signal_size)
+    init = init or ("obedient" if signal == "private" else "random")
+    alpha = vpg_step_size(game, eta)
+    mediator = default_mediator(game, mediator_beta, margin, alpha)
+    if method == "exact":
+        solver = exact.Solver(game, structure, family, init, log_priors, mediator,  # type: ignore[arg-type]
+                              warmup, tol, certificate_tol)
+    else:
+        solver = svi.Solver(game, structure, family, init, log_priors, mediator, warmup, tol,
+                            certificate_tol, mediator_name)
+    options = LoopOptions(steps=steps, tol=tol, stop_on="change_per_step",
+                          adaptive_step=adaptive_step, progress=progress)
+    return run(solver, beta_schedule or beta, alpha, options, seed, callback, parameters)

@@ -1,0 +1,97 @@
+"""Nash equilibrium (§5.1): Algorithm 1 with exact soft evaluation (:mod:`.exact`) or with every
+agent running SVI on its Pyro model (:mod:`.svi`).  Both modules expose ``Solver`` (the protocol
+of :mod:`vsg_pyro.core.protocol`); the opponent model is an object (:mod:`.opponents`);
+:func:`solve` runs either in the one loop."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import pyro
+import torch
+from pyro.optim import PyroOptim
+
+from vsg_pyro.core.loop import LoopOptions
+from vsg_pyro.equilibria._common import check_method, record, refuse, run, svi_optim
+from vsg_pyro.equilibria.nash import exact, svi
+from vsg_pyro.equilibria.nash.exact import VPGState, solve_vpg, vpg_step_size
+from vsg_pyro.equilibria.nash.opponents import (
+    ExactOpponent,
+    ExternalOpponent,
+    OpponentModel,
+    OptimisticOpponent,
+)
+from vsg_pyro.equilibria.results import NashSolution
+from vsg_pyro.games.registry import get_game
+from vsg_pyro.games.tabular import TabularGame
+
+NashExact = exact.Solver
+NashSVI = svi.Solver
+
+__all__ = ["solve", "exact", "svi", "NashExact", "NashSVI", "VPGState", "solve_vpg",
+           "vpg_step_size", "OpponentModel", "ExactOpponent", "OptimisticOpponent",
+           "ExternalOpponent"]
+
+
+def solve(
+    game: TabularGame | str,
+    method: str = "svi",
+    *,
+    family: str = "conditional",
+    beta: float = 1.0,
+    beta_schedule: Callable[[int], float] | None = None,
+    steps: int = 2000,
+    seed: int = 0,
+    tol: float = 1e-8,
+    certificate_tol: float = 1e-6,
+    eta: float | None = None,
+    adaptive_step: bool | None = None,
+    init: str = "uniform",
+    log_priors: Sequence[torch.Tensor] | None = None,
+    opponent: OpponentModel | None = None,
+    guides: Sequence[Callable] | None = None,
+    loss: pyro.infer.ELBO | None = None,
+    optim: PyroOptim | Sequence[PyroOptim] | None = None,
+    optimizer: str | None = None,
+    lr: float | None = None,
+    lr_decay: float | None = None,
+    callback: Callable[[int, dict], None] | None = None,
+    progress: bool = False,
+) -> NashSolution:
+    """Nash equilibrium of ``game`` by Algorithm 1 (``method="exact"``) or decentralized SVI.
+
+    Args:
+        family: ``"conditional"`` (the paper's ``pi_i(a_i | s, a_-i)``) or ``"factorized"``.
+        beta / beta_schedule: inverse temperature, or ``step -> beta`` (annealing).
+        steps, tol: at most ``steps`` steps; stop when no probability moves more than ``tol``.
+        certificate_tol: ``converged`` needs the soft best-response residual below this.
+        eta: eq. (4)'s rate (``alpha = eta / (1 - gamma)``; default ``alpha = 0.5``).
+        adaptive_step: halve ``alpha`` when progress stalls at a settled beta (default on;
+            natural gradients only).
+        init: ``"uniform"`` or ``"random"`` initial policies.
+        opponent: an opponent-model object (default ``ExactOpponent()``; SVI also takes
+            ``OptimisticOpponent()`` and ``ExternalOpponent(fn)``).
+        guides, loss, optim: SVI only: your guides (one per agent), the ELBO instance
+            (default :class:`~vsg_pyro.infer.elbo.EnumeratedGuideELBO`) and a ``pyro.optim``
+            optimiser; or ``optimizer="adam"`` with ``lr``/``lr_decay`` (ClippedAdam).
+        callback: ``callback(step, info)`` after every step (:func:`vsg_pyro.core.loop.run_solver`).
+        progress: a tqdm progress bar.
+    """
+    parameters = record(locals())
+    check_method(method)
+    game = get_game(game)
+    alpha = vpg_step_size(game, eta)
+    if method == "exact":
+        refuse("method='exact' uses tabular policies and exact soft evaluation", guides=guides,
+               loss=loss, optim=optim, optimizer=optimizer, lr=lr, lr_decay=lr_decay)
+        solver = exact.Solver(game, family, init, log_priors, opponent, certificate_tol)  # type: ignore[arg-type]
+        adaptive = True if adaptive_step is None else adaptive_step
+    else:
+        agents_optim = svi_optim(optimizer, lr, lr_decay, optim, game.n_agents)
+        if agents_optim is not None and adaptive_step:
+            raise ValueError("adaptive_step: only with the natural-gradient optimiser")
+        adaptive = agents_optim is None if adaptive_step is None else adaptive_step
+        solver = svi.Solver(game, family, init, log_priors, opponent, guides, loss,  # type: ignore[arg-type]
+                            agents_optim, certificate_tol)
+    options = LoopOptions(steps=steps, tol=tol, adaptive_step=adaptive, progress=progress)
+    return run(solver, beta_schedule or beta, alpha, options, seed, callback, parameters)

@@ -1,0 +1,365 @@
+"""Variational policy gradient (Algorithm 1) with the exact NPG update of eq. (4).
+
+Every agent keeps a tabular softmax policy and an opponent model.  One iteration:
+
+1. each agent's *executed* policy ``pi_bar_j(a_j | s) = sum_{a_-j} p_j(a_-j | s) pi_j(a_j | s, a_-j)``
+   (Algorithm 1: sample a~_-j from the opponent model, then act);
+2. "update opponent model": the exact model ``p_i = prod_{j != i} pi_bar_j``;
+3. "compute the best response using eq. (4)": with ``Q_i`` of Definition 5.1 under
+   ``(pi_i, p_i)`` (exact soft evaluation, :mod:`vsg_pyro.core.soft_dp`),
+
+       pi_i <- pi_i^(1 - alpha) (pi0_i exp(beta Q_i))^alpha / Z,   alpha = eta / (1 - gamma),
+
+   (``alpha = eta`` for a finite horizon), which is eq. (4) with the optimality likelihood
+   ``exp(beta r)`` and prior ``pi0_i``; ``alpha = 1`` is soft policy iteration.  For the factorized
+   family ``Q_i`` is replaced by ``E_{a_-i ~ p_i} Q_i``.
+
+The functions are pure: :func:`vpg_init` builds a :class:`VPGState`, :func:`vpg_step` maps a state
+to the next.  :class:`Solver` puts them behind the protocol of :mod:`vsg_pyro.core.protocol`
+(its certificate: :mod:`vsg_pyro.equilibria.nash.certificate`), and :func:`solve_vpg` runs it
+in the one loop, :func:`vsg_pyro.core.loop.run_solver`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import NamedTuple
+
+import torch
+
+from vsg_pyro.core.joint import (
+    agent_view,
+    executed_marginal,
+    expect_over_others,
+    joint_axis,
+    product_of_marginals,
+)
+from vsg_pyro.core.loop import LoopOptions, run_solver
+from vsg_pyro.core.protocol import Certificate, Run, StepInfo
+from vsg_pyro.core.soft_dp import Family, check_family, soft_evaluate, uniform_log_prior
+from vsg_pyro.equilibria.nash.certificate import residual_name, soft_best_response_residual
+from vsg_pyro.equilibria.nash.opponents import ExactOpponent, OpponentModel
+from vsg_pyro.equilibria.results import NashSolution
+from vsg_pyro.games.tabular import TabularGame
+from vsg_pyro.metrics.exploitability import ExploitabilityReport, exploitability
+
+__all__ = [
+    "VPGState",
+    "VPGResult",
+    "vpg_step_size",
+    "vpg_init",
+    "executed_policies",
+    "exact_opponent_models",
+    "vpg_step",
+    "state_change",
+    "Solver",
+    "solve_vpg",
+]
+
+
+class VPGState(NamedTuple):
+    """Per agent: normalised log-policies ``(H?, S, *J)`` (conditional) or ``(H?, S, A_i)``
+    (factorized), opponent models ``(H?, S, *J)`` with size 1 at the agent's axis, and the
+    iteration count."""
+
+    log_policies: tuple[torch.Tensor, ...]
+    opponent_models: tuple[torch.Tensor, ...]
+    iteration: int
+
+
+class VPGResult(NamedTuple):
+    """Outcome of :func:`solve_vpg`.
+
+    ``policies``: executed marginals ``(H?, S, A_i)`` per agent; ``state``: the final
+    :class:`VPGState`; ``soft_values``: ``(N,)`` each agent's ELBO / beta at the initial
+    distribution; ``report``: exact exploitability of the executed policies; ``trace``: one dict
+    per iteration (``iteration``, ``delta`` = max policy change, ``soft_values``, and
+    ``exploitability`` every ``trace_exploitability_every`` iterations); ``converged``: the
+    certificate holds at the final policies; ``certificate``/``reason``: its value and why the
+    run stopped.
+    """
+
+    policies: list[torch.Tensor]
+    state: VPGState
+    soft_values: torch.Tensor
+    report: ExploitabilityReport
+    iterations: int
+    converged: bool
+    trace: list[dict]
+    seconds: float
+    family: str
+    beta: float
+    certificate: Certificate | None = None
+    reason: str = ""
+
+
+def vpg_step_size(game: TabularGame, eta: float | None) -> float:
+    """``alpha = eta / (1 - gamma)`` (``eta`` for a finite horizon); ``None`` gives alpha = 0.5."""
+    if eta is None:
+        return 0.5
+    if not eta > 0:
+        raise ValueError(f"eta: must be > 0, got {eta}")
+    alpha = eta / (1.0 - game.gamma) if game.gamma is not None else eta
+    if alpha > 1.0:
+        limit = "1 - gamma" if game.gamma is not None else "1"
+        raise ValueError(f"eta: eta / (1 - gamma) = {alpha:.3g} > 1; use eta <= {limit}")
+    return alpha
+
+
+def vpg_init(
+    game: TabularGame,
+    family: Family = "conditional",
+    init: str = "uniform",
+    seed: int = 0,
+) -> VPGState:
+    """Initial policies (``"uniform"`` or ``"random"`` standard-normal logits) and the exact
+    opponent models they induce (uniform opponent models are used to marginalise a random
+    conditional initialisation)."""
+    check_family(family)
+    if init not in ("uniform", "random"):
+        raise ValueError(f"init: must be 'uniform' or 'random', got {init!r}")
+    gen = torch.Generator().manual_seed(seed)
+    n, counts, lead = game.n_agents, game.action_counts, game.row_shape
+    logs = []
+    for i in range(n):
+        shape = (*lead, *counts) if family == "conditional" else (*lead, counts[i])
+        logits = torch.zeros(shape, dtype=torch.float64)
+        if init == "random":
+            logits = torch.randn(shape, generator=gen, dtype=torch.float64)
+        axis = joint_axis(i, n) if family == "conditional" else -1
+        logs.append(torch.log_softmax(logits, dim=axis))
+    uniform = [torch.full((*lead, c), 1.0 / c, dtype=torch.float64) for c in counts]
+    models = tuple(product_of_marginals(uniform, exclude=i) for i in range(n))
+    state = VPGState(tuple(logs), models, 0)
+    return state._replace(opponent_models=exact_opponent_models(executed_policies(state)))
+
+
+def executed_policies(state: VPGState) -> list[torch.Tensor]:
+    """Each agent's executed marginal ``(H?, S, A_i)`` under its own current opponent model.
+
+    Renormalised: a product of N - 1 marginals loses ~N ulp of mass per iteration otherwise,
+    and that loss compounds geometrically over iterations.
+    """
+    n = len(state.log_policies)
+    out = []
+    for i, lp in enumerate(state.log_policies):
+        m = executed_marginal(lp.exp(), state.opponent_models[i], i, n)
+        out.append(m / m.sum(-1, keepdim=True))
+    return out
+
+
+def exact_opponent_models(marginals: Sequence[torch.Tensor]) -> tuple[torch.Tensor, ...]:
+    """``p_i = prod_{j != i} pi_bar_j`` for every agent: ``(H?, S, *J)`` with 1 at ``i``."""
+    return tuple(product_of_marginals(marginals, exclude=i) for i in range(len(marginals)))
+
+
+def vpg_step(
+    game: TabularGame,
+    state: VPGState,
+    beta: float,
+    alpha: float,
+    log_priors: Sequence[torch.Tensor] | None = None,
+    opponent: OpponentModel | None = None,
+) -> tuple[VPGState, torch.Tensor]:
+    """One iteration of Algorithm 1 (eq. (4) update).
+
+    ``opponent``: :class:`~vsg_pyro.equilibria.nash.opponents.ExactOpponent` (default: the
+    opponent model is the others' executed policies) or
+    :class:`~vsg_pyro.equilibria.zero_sum.ZeroSumOpponent` (§5.4's soft response of the
+    opponent to ``pi_i``; two-player zero-sum games).
+    Returns the next state and the soft values ``(N,)`` of the *current* policies (ELBO / beta).
+    """
+    opponent = _check_opponent(opponent)
+    n = game.n_agents
+    models = list(exact_opponent_models(executed_policies(state)))
+    new_logs, values = [], []
+    for i, log_pi in enumerate(state.log_policies):
+        lp = uniform_log_prior(game, i) if log_priors is None else log_priors[i]
+        ev = soft_evaluate(game, i, log_pi.exp(), models[i], beta, lp)
+        values.append(ev.value)
+        other_prior = None if log_priors is None or n != 2 else log_priors[1 - i]
+        response = opponent.respond(game, i, log_pi.exp(), models[i], ev.q, beta, alpha,
+                                    other_prior)
+        if response is not None:
+            models[i] = response
+            ev = soft_evaluate(game, i, log_pi.exp(), models[i], beta, lp)
+        conditional = log_pi.ndim == ev.q.ndim
+        if conditional:
+            target, axis = agent_view(lp, i, n) + beta * ev.q, joint_axis(i, n)
+        else:
+            target, axis = lp + beta * expect_over_others(ev.q, models[i], i, n), -1
+        new_logs.append(torch.log_softmax((1.0 - alpha) * log_pi + alpha * target, dim=axis))
+    return VPGState(tuple(new_logs), tuple(models), state.iteration + 1), torch.stack(values)
+
+
+def _check_opponent(opponent: OpponentModel | None) -> OpponentModel:
+    if opponent is None:
+        return ExactOpponent()
+    if not isinstance(opponent, OpponentModel):
+        raise TypeError(f"opponent: must be an OpponentModel (ExactOpponent(), "
+                        f"ZeroSumOpponent(), ...), got {opponent!r}")
+    if not opponent.exact_solver:
+        raise ValueError(f"opponent: {opponent!r} needs guides (method='svi'); the exact solver "
+                         "takes ExactOpponent() or ZeroSumOpponent()")
+    return opponent
+
+
+def state_change(new: VPGState, old: VPGState) -> float:
+    """The stopping measure of a step: the largest change of any policy probability or
+    opponent-model probability (a conditional policy can be stationary while the executed
+    marginals, and so the opponent models, still move)."""
+    delta = max((a.exp() - b.exp()).abs().max().item()
+                for a, b in zip(new.log_policies, old.log_policies, strict=True))
+    return max(delta, max((a - b).abs().max().item()
+                          for a, b in zip(new.opponent_models, old.opponent_models, strict=True)))
+
+
+class Solver:
+    """Algorithm 1 with exact soft evaluation, behind the solver protocol.
+
+    Args:
+        game: the game; family: ``"conditional"`` or ``"factorized"``; init: ``"uniform"`` or
+            ``"random"`` (:func:`vpg_init`); log_priors: per agent ``(S, A_i)`` log prior.
+        opponent: the opponent model object (:func:`vpg_step`).
+        certificate_tol: the certificate's threshold on the soft best-response residual.
+
+    ``step`` reports ``change`` = :func:`state_change`, ``elbo`` = ``beta`` x the soft values
+    of the policies before the step and, for the exact opponent model, their residual as
+    ``certificate``.
+    """
+
+    concept = "nash"
+    method = "exact"
+
+    def __init__(
+        self,
+        game: TabularGame,
+        family: Family = "conditional",
+        init: str = "uniform",
+        log_priors: Sequence[torch.Tensor] | None = None,
+        opponent: OpponentModel | None = None,
+        certificate_tol: float = 1e-6,
+    ) -> None:
+        check_family(family)
+        if init not in ("uniform", "random"):
+            raise ValueError(f"init: must be 'uniform' or 'random', got {init!r}")
+        if not certificate_tol > 0:
+            raise ValueError(f"certificate_tol: must be > 0, got {certificate_tol}")
+        self.game, self.family, self.init_kind = game, family, init
+        self.log_priors = log_priors
+        self.opponent = _check_opponent(opponent)
+        if self.opponent.n_players is not None and game.n_agents != self.opponent.n_players:
+            raise ValueError(f"opponent: {self.opponent!r} needs {self.opponent.n_players} "
+                             f"players, got {game.n_agents}")
+        self.certificate_tol = float(certificate_tol)
+        self.n_agents = game.n_agents
+
+    def init(self, seed: int = 0) -> VPGState:
+        return vpg_init(self.game, self.family, self.init_kind, seed)
+
+    def step(self, state: VPGState, beta: float, alpha: float) -> tuple[VPGState, StepInfo]:
+        new, values = vpg_step(self.game, state, beta, alpha, self.log_priors, self.opponent)
+        return new, StepInfo(change=state_change(new, state),
+                             elbo=tuple((beta * values).tolist()))
+
+    def certificate(self, state: VPGState, beta: float) -> Certificate:
+        models = exact_opponent_models(executed_policies(state))
+        value = soft_best_response_residual(self.game, state.log_policies, models, beta,
+                                            self.log_priors)
+        return Certificate(residual_name(self.game, self.family), value, self.certificate_tol)
+
+    def final_state(self, state: VPGState) -> VPGState:
+        """The state with its opponent models refreshed from its own executed policies, so
+        that the reported policies are mutually consistent (exact opponent model only)."""
+        if type(self.opponent) is ExactOpponent:
+            return state._replace(opponent_models=exact_opponent_models(executed_policies(state)))
+        return state
+
+    def result(self, state: VPGState, run: Run, **fields) -> NashSolution:
+        state = self.final_state(state)
+        policies = executed_policies(state)
+        return NashSolution(
+            game=self.game.name, concept=self.concept, method=self.method, family=self.family,
+            beta=run.beta, policies=policies, report=exploitability(self.game, policies),
+            iterations=run.iterations, converged=run.converged, certificate=run.certificate,
+            reason=run.reason, seconds=run.seconds, trace=run.trace, elbo=run.elbo,
+            loss=[[] for _ in range(self.n_agents)], state=state, **fields)
+
+
+def solve_vpg(
+    game: TabularGame,
+    beta: float = 1.0,
+    family: Family = "conditional",
+    eta: float | None = None,
+    max_iter: int = 5_000,
+    tol: float = 1e-10,
+    init: str = "uniform",
+    seed: int = 0,
+    log_priors: Sequence[torch.Tensor] | None = None,
+    trace_exploitability_every: int = 0,
+    callback: Callable[[VPGState, dict], None] | None = None,
+    adaptive_step: bool = True,
+    patience: int = 25,
+    beta_schedule: Callable[[int], float] | None = None,
+    opponent: OpponentModel | None = None,
+    alpha: float | None = None,
+    step_size: Callable[[float], float] | None = None,
+    certificate_tol: float = 1e-6,
+) -> VPGResult:
+    """Run VPG (Algorithm 1) until neither the policies nor the opponent models move more than
+    ``tol`` (max abs probability) in an iteration; ``converged`` is the certificate
+    (:mod:`vsg_pyro.equilibria.nash.certificate`) at the final policies.
+
+    Args:
+        beta: inverse temperature of the optimality likelihood ``exp(beta r)`` (> 0).
+        family: ``"conditional"`` (the paper's ``pi_i(a_i | s, a_-i)``) or ``"factorized"``.
+        eta: NPG learning rate of eq. (4); ``alpha = eta / (1 - gamma)`` must be <= 1.
+        log_priors: per agent ``(S, A_i)`` log prior policies (uniform by default).
+        trace_exploitability_every: also record exact exploitability every k iterations (0: never).
+        callback: called as ``callback(state, trace_entry)`` after every iteration.
+        adaptive_step: halve ``alpha`` when the policy change stalls at a settled beta
+            (:class:`~vsg_pyro.core.step_control.StepSizeController`).  The update is eq. (4)
+            throughout, only its learning rate is scheduled; the trace records ``alpha``.
+        beta_schedule: optional ``iteration -> beta`` (overrides ``beta``); convergence is only
+            declared once beta has stopped changing.
+        opponent: :class:`~vsg_pyro.equilibria.nash.opponents.ExactOpponent` (default) or
+            :class:`~vsg_pyro.equilibria.zero_sum.ZeroSumOpponent` (§5.4; see :func:`vpg_step`).
+        alpha: the step of eq. (4) directly (overrides ``eta``).
+        step_size: ``beta -> alpha``, the step at each iteration's beta (overrides ``eta``,
+            ``alpha`` and ``adaptive_step``); e.g. :func:`~vsg_pyro.equilibria.zero_sum.
+            zero_sum_step_size` keeps ``alpha * beta * max|r|`` fixed along a beta schedule.
+        certificate_tol: the certificate's threshold.
+    """
+    if not beta > 0:
+        raise ValueError(f"beta: must be > 0, got {beta}")
+    if max_iter < 1:
+        raise ValueError(f"max_iter: must be >= 1, got {max_iter}")
+    alpha = vpg_step_size(game, eta) if alpha is None else float(alpha)
+    if not 0 < alpha <= 1:
+        raise ValueError(f"alpha: must lie in (0, 1], got {alpha}")
+    solver = Solver(game, family, init, log_priors, opponent, certificate_tol)
+
+    def on_step(_step: int, info: dict) -> None:
+        entry = {"iteration": info["iteration"], "delta": info["change"], "alpha": info["alpha"],
+                 "beta": info["beta"], "soft_values": [e / info["beta"] for e in info["elbo"]]}
+        if trace_exploitability_every and info["iteration"] % trace_exploitability_every == 0:
+            entry["exploitability"] = exploitability(
+                game, executed_policies(info["state"])).exploitability
+        trace.append(entry)
+        if callback is not None:
+            callback(info["state"], entry)
+
+    trace: list[dict] = []
+    options = LoopOptions(steps=max_iter, tol=tol, adaptive_step=adaptive_step, patience=patience)
+    state, run = run_solver(solver, beta_schedule or beta, step_size or alpha, options, seed,
+                            callback=on_step)
+    state = solver.final_state(state)
+    policies = executed_policies(state)
+    soft_values = torch.stack([
+        soft_evaluate(game, i, lp.exp(), state.opponent_models[i], run.beta,
+                      None if log_priors is None else log_priors[i]).value
+        for i, lp in enumerate(state.log_policies)])
+    return VPGResult(policies=policies, state=state, soft_values=soft_values,
+                     report=exploitability(game, policies), iterations=state.iteration,
+                     converged=run.converged, trace=trace, seconds=run.seconds, family=family,
+                     beta=run.beta, certificate=run.certificate, reason=run.reason)

@@ -1,0 +1,84 @@
+"""Two-player zero-sum equilibrium (§5.4): the agents' opponent model is the opponent's soft
+response to their own policy (:mod:`.response`); :mod:`.exact` and :mod:`.svi` expose
+``Solver``; :func:`solve` runs either in the one loop."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from functools import partial
+
+import pyro
+import torch
+from pyro.optim import PyroOptim
+
+from vsg_pyro.core.loop import LoopOptions
+from vsg_pyro.equilibria._common import check_method, record, refuse, run, svi_optim
+from vsg_pyro.equilibria.nash.exact import vpg_step_size
+from vsg_pyro.equilibria.results import ZeroSumSolution
+from vsg_pyro.equilibria.zero_sum import exact, svi
+from vsg_pyro.equilibria.zero_sum.response import (
+    ZeroSumOpponent,
+    zero_sum_response,
+    zero_sum_step_size,
+)
+from vsg_pyro.games.registry import get_game
+from vsg_pyro.games.tabular import TabularGame
+
+ZeroSumExact = exact.Solver
+ZeroSumSVI = svi.Solver
+
+__all__ = ["solve", "exact", "svi", "ZeroSumExact", "ZeroSumSVI", "ZeroSumOpponent",
+           "zero_sum_response", "zero_sum_step_size"]
+
+
+def solve(
+    game: TabularGame | str,
+    method: str = "svi",
+    *,
+    family: str = "factorized",
+    beta: float = 1.0,
+    beta_schedule: Callable[[int], float] | None = None,
+    steps: int = 2000,
+    seed: int = 0,
+    tol: float = 1e-8,
+    certificate_tol: float = 1e-6,
+    eta: float | None = None,
+    adaptive_step: bool | None = None,
+    init: str = "uniform",
+    log_priors: Sequence[torch.Tensor] | None = None,
+    guides: Sequence[Callable] | None = None,
+    loss: pyro.infer.ELBO | None = None,
+    optim: PyroOptim | Sequence[PyroOptim] | None = None,
+    optimizer: str | None = None,
+    lr: float | None = None,
+    lr_decay: float | None = None,
+    callback: Callable[[int, dict], None] | None = None,
+    progress: bool = False,
+) -> ZeroSumSolution:
+    """Zero-sum equilibrium of a two-player zero-sum ``game`` (arguments as
+    :func:`vsg_pyro.equilibria.nash.solve`, without ``opponent``).
+
+    Without ``eta`` the step follows beta, ``alpha = zero_sum_step_size(game, beta)``
+    (``alpha * beta * max|r| * H = 0.4``), and is not adapted; with ``eta`` it is fixed and
+    adapted unless ``adaptive_step=False``.
+    """
+    parameters = record(locals())
+    check_method(method)
+    game = get_game(game)
+    if eta is None:
+        if adaptive_step:
+            raise ValueError("adaptive_step: the default zero-sum step follows beta; give eta "
+                             "for a fixed, adaptive step")
+        alpha, adaptive = partial(zero_sum_step_size, game), False
+    else:
+        alpha, adaptive = vpg_step_size(game, eta), adaptive_step is not False
+    if method == "exact":
+        refuse("method='exact' uses tabular policies and exact soft evaluation", guides=guides,
+               loss=loss, optim=optim, optimizer=optimizer, lr=lr, lr_decay=lr_decay)
+        solver = exact.Solver(game, family, init, log_priors, certificate_tol)
+    else:
+        agents_optim = svi_optim(optimizer, lr, lr_decay, optim, game.n_agents)
+        solver = svi.Solver(game, family, init, log_priors, guides, loss, agents_optim,
+                            certificate_tol)
+    options = LoopOptions(steps=steps, tol=tol, adaptive_step=adaptive, progress=progress)
+    return run(solver, beta_schedule or beta, alpha, options, seed, callback, parameters)
