@@ -17,7 +17,7 @@ from pathlib import Path
 import torch
 
 from vsg_pyro import get_game, solve
-from vsg_pyro.schedules import geometric_beta
+from vsg_pyro.core.schedules import geometric_beta
 
 # (game, concept, final beta * max|r|, annealing steps, max steps)
 CASES = [

@@ -1,4 +1,5 @@
-"""Deprecated: moved to :mod:`vsg_pyro.equilibria.correlated.signals` (issue 12); this path goes in the next release."""
+"""Deprecated: moved to :mod:`vsg_pyro.equilibria.correlated.signals` (issue 12);
+this path goes in the next release."""
 
 from vsg_pyro._deprecated import moved
 

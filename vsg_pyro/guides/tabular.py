@@ -18,7 +18,8 @@ Opponent-model modes:
   ``inputs.opponent_model``; identical to ``exact`` inside the guide, different in the driver.
 
 Every call records, detached, the probability of each parameter cell under the guide (the
-diagonal Fisher preconditioner of :class:`~vsg_pyro.infer.natural_gradient.TabularNaturalGradient`); SVI runs the
+diagonal Fisher preconditioner of
+:class:`~vsg_pyro.infer.natural_gradient.TabularNaturalGradient`); SVI runs the
 guide before the optimiser step, so the preconditioner is the pre-step snapshot.
 """
 

@@ -2,7 +2,8 @@
 
 Figure 3 adds a correlation signal ``omega`` to Figure 1: in each row ``m`` (a state, or a
 (t, s) pair) ``omega ~ sigma(. | m)``, every agent acts on its observation ``o_i(omega)``
-(:mod:`vsg_pyro.equilibria.correlated.signals`: the public signal itself, or its private recommendation), and agent
+(:mod:`vsg_pyro.equilibria.correlated.signals`: the public signal itself, or its private
+recommendation), and agent
 ``i``'s optimality is ``pyro.factor(beta * Q_i(m, a))``.  Two programs per round:
 
 * :func:`correlated_agent_model`, agent ``i``'s model: the signal and the opponents' actions

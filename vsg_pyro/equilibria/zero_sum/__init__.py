@@ -59,8 +59,10 @@ def solve(
     :func:`vsg_pyro.equilibria.nash.solve`, without ``opponent``).
 
     Without ``eta`` the step follows beta, ``alpha = zero_sum_step_size(game, beta)``
-    (``alpha * beta * max|r| * H = 0.4``), and is not adapted; with ``eta`` it is fixed and
-    adapted unless ``adaptive_step=False``.
+    (``alpha * beta * max|r| * H = 0.4``), is not adapted, and the run stops when the change
+    *per unit step* (change / alpha) is below ``tol`` (at beta 300 the step is ~4e-4, so a
+    change below ``tol`` would still leave a residual of ``tol / alpha``); with ``eta`` the step
+    is fixed, adapted unless ``adaptive_step=False``, and the run stops on the change itself.
     """
     parameters = record(locals())
     check_method(method)
@@ -69,9 +71,9 @@ def solve(
         if adaptive_step:
             raise ValueError("adaptive_step: the default zero-sum step follows beta; give eta "
                              "for a fixed, adaptive step")
-        alpha, adaptive = partial(zero_sum_step_size, game), False
+        alpha, adaptive, stop_on = partial(zero_sum_step_size, game), False, "change_per_step"
     else:
-        alpha, adaptive = vpg_step_size(game, eta), adaptive_step is not False
+        alpha, adaptive, stop_on = vpg_step_size(game, eta), adaptive_step is not False, "change"
     if method == "exact":
         refuse("method='exact' uses tabular policies and exact soft evaluation", guides=guides,
                loss=loss, optim=optim, optimizer=optimizer, lr=lr, lr_decay=lr_decay)
@@ -80,5 +82,6 @@ def solve(
         agents_optim = svi_optim(optimizer, lr, lr_decay, optim, game.n_agents)
         solver = svi.Solver(game, family, init, log_priors, guides, loss, agents_optim,
                             certificate_tol)
-    options = LoopOptions(steps=steps, tol=tol, adaptive_step=adaptive, progress=progress)
+    options = LoopOptions(steps=steps, tol=tol, stop_on=stop_on, adaptive_step=adaptive,
+                          progress=progress)
     return run(solver, beta_schedule or beta, alpha, options, seed, callback, parameters)

@@ -9,13 +9,14 @@ import torch
 from pyro.infer import TraceEnum_ELBO
 
 from vsg_pyro import solve
-from vsg_pyro.decentralized import DecentralizedNashSVI
-from vsg_pyro.equilibrium import _tabular_guides
+from vsg_pyro.core.soft_dp import soft_evaluate
+from vsg_pyro.equilibria.nash.exact import vpg_init, vpg_step, vpg_step_size
+from vsg_pyro.equilibria.nash.opponents import ExactOpponent
+from vsg_pyro.equilibria.nash.svi import DecentralizedNashSVI, tabular_guides
 from vsg_pyro.games import get_game, random_stochastic_game
 from vsg_pyro.guides import TabularPolicyGuide
+from vsg_pyro.infer.natural_gradient import natural_gradient
 from vsg_pyro.models import NashInputs, nash_model, nash_trajectory_model
-from vsg_pyro.optim import natural_gradient
-from vsg_pyro.solvers import soft_evaluate, vpg_init, vpg_step, vpg_step_size
 
 FIXED_POINT_CASES = [
     ("prisoners_dilemma", 1.0),
@@ -55,7 +56,7 @@ def test_one_natural_gradient_svi_step_is_eq_4(family):
     eta = 0.06  # alpha = eta / (1 - gamma) = 0.3
     beta = 1.5
     alpha = vpg_step_size(game, eta)
-    guides = _tabular_guides(game, family, "exact", "random", 5)
+    guides = tabular_guides(game, family, ExactOpponent(), "random", 5)
     pyro.clear_param_store()
     runner = DecentralizedNashSVI(game, guides, [natural_gradient([g], alpha) for g in guides])
     state = vpg_init(game, family, "random", 5)
@@ -183,7 +184,7 @@ def test_solve_errors():
 
 @pytest.mark.parametrize("family", ["conditional", "factorized"])
 def test_enumerated_guide_elbo_equals_trace_enum(family):
-    from vsg_pyro.elbo import EnumeratedGuideELBO
+    from vsg_pyro.infer.elbo import EnumeratedGuideELBO
 
     pyro.clear_param_store()
     game = random_stochastic_game(3, [2, 3, 2], seed=8, gamma=0.7)
@@ -212,7 +213,7 @@ def test_trace_enum_path_gives_the_same_run():
 @pytest.mark.parametrize("family", ["conditional", "factorized"])
 @pytest.mark.parametrize("mode", ["exact", "optimistic"])
 def test_guide_fast_tables_equal_traced_tables(family, mode):
-    from vsg_pyro.guide_tables import guide_tables
+    from vsg_pyro.infer.guide_tables import guide_tables
 
     pyro.clear_param_store()
     game = random_stochastic_game(2, [3, 2, 2], seed=1, gamma=0.5)

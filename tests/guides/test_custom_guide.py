@@ -8,7 +8,7 @@ import pytest
 from vsg_pyro import get_game, solve
 
 _spec = importlib.util.spec_from_file_location(
-    "custom_guide", Path(__file__).parents[1] / "examples" / "custom_guide.py")
+    "custom_guide", Path(__file__).parents[2] / "examples" / "custom_guide.py")
 custom_guide = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(custom_guide)
 

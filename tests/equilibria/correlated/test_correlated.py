@@ -9,19 +9,19 @@ import pytest
 import torch
 
 from vsg_pyro import solve
-from vsg_pyro.elbo import EnumeratedGuideELBO
-from vsg_pyro.games import get_game, random_stochastic_game
-from vsg_pyro.guides import SignalGuide
-from vsg_pyro.metrics import entropy_bound, exploitability
-from vsg_pyro.metrics.correlated import ce_gap, welfare
-from vsg_pyro.models import MediatorInputs, mediator_model
-from vsg_pyro.optim import natural_gradient
-from vsg_pyro.schedules import geometric_beta
-from vsg_pyro.solvers.correlated import (
+from vsg_pyro.core.schedules import geometric_beta
+from vsg_pyro.equilibria.correlated.mediator import (
     incentive_features,
     max_obedience_margin,
     project_signal,
 )
+from vsg_pyro.games import get_game, random_stochastic_game
+from vsg_pyro.guides import SignalGuide
+from vsg_pyro.infer.elbo import EnumeratedGuideELBO
+from vsg_pyro.infer.natural_gradient import natural_gradient
+from vsg_pyro.metrics import entropy_bound, exploitability
+from vsg_pyro.metrics.correlated import ce_gap, welfare
+from vsg_pyro.models import MediatorInputs, mediator_model
 from vsg_pyro.solvers.lp import max_welfare_correlated_equilibrium
 
 RANDOM_GAMES = [f"random_{2 + s % 3}x{2 + (s // 3) % 3}_s{s}" for s in range(12)]  # 2x2 .. 4x4

@@ -6,11 +6,11 @@ import math
 import pytest
 import torch
 
+from vsg_pyro.core.schedules import geometric_beta
+from vsg_pyro.equilibria.mean_field.exact import relative_entropy_step, soft_q, solve_mean_field_exact
+from vsg_pyro.equilibria.mean_field.svi import svi_policy_step
 from vsg_pyro.games import beach_bar, grid_crowd, left_right, rock_paper_scissors_mfg, sis_epidemic
-from vsg_pyro.mean_field_svi import svi_policy_step
 from vsg_pyro.metrics.mean_field import mean_field_flow, mf_exploitability
-from vsg_pyro.schedules import geometric_beta
-from vsg_pyro.solvers.mean_field import relative_entropy_step, soft_q, solve_mean_field_exact
 
 
 def test_soft_q_by_hand():

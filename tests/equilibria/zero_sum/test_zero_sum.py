@@ -7,18 +7,19 @@ import pytest
 import torch
 
 from vsg_pyro import solve
+from vsg_pyro.core.joint import agent_view, sum_others
+from vsg_pyro.core.schedules import geometric_beta
+from vsg_pyro.core.soft_dp import soft_evaluate
+from vsg_pyro.equilibria.nash.exact import exact_opponent_models, executed_policies, vpg_init
+from vsg_pyro.equilibria.zero_sum.response import zero_sum_response
 from vsg_pyro.games import (
     get_game,
     random_normal_form_game,
     random_stochastic_game,
     zero_sum_game,
 )
-from vsg_pyro.joint import agent_view, sum_others
 from vsg_pyro.models.zero_sum import ZeroSumInputs, opponent_response
-from vsg_pyro.schedules import geometric_beta
-from vsg_pyro.solvers import exact_opponent_models, executed_policies, soft_evaluate, vpg_init
 from vsg_pyro.solvers.lp import shapley_value_iteration, solve_matrix_game
-from vsg_pyro.solvers.zero_sum import zero_sum_response
 
 BETA = 300.0  # annealed to from beta = 1: QRE values are then within ~2e-4 of the minimax value
 
@@ -94,7 +95,14 @@ def test_shapley_value_of_stochastic_games(time):
     res = solve(game, concept="zero-sum", method="exact", family="factorized", steps=40000,
                 seed=1, **_anneal())
     shapley = shapley_value_iteration(game)
-    assert res.converged
+    # Not certified, honestly: §5.4's opponent model uses -Q_i as the opponent's soft action
+    # values, exact in normal-form games only; in a stochastic game the entropy terms of the
+    # continuation values do not cancel, so the update's fixed point misses the regularised
+    # equilibrium (measured: soft best-response residual 1.4e-3 / 3.6e-3 at beta 300, 1.2e-4
+    # at beta 2 where exact Nash VPG certifies to 1e-12; README).  The value is still right.
+    assert not res.converged
+    assert 1e-5 < res.certificate.value < 1e-2
+    assert "stalled" in res.reason or "step limit" in res.reason
     assert res.reference == pytest.approx(shapley.value, abs=1e-12)
     assert abs(res.value - shapley.value) < 1e-3, (res.value, shapley.value)
 

@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 import torch
 
+from vsg_pyro.core.joint import product_of_marginals
+from vsg_pyro.core.soft_dp import soft_best_response, soft_evaluate
 from vsg_pyro.games import random_stochastic_game
-from vsg_pyro.joint import product_of_marginals
-from vsg_pyro.solvers import soft_best_response, soft_evaluate
 
 
 def _random_conditional(game, agent, rng):

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 import torch
 
+from vsg_pyro.equilibria.nash.exact import solve_vpg, vpg_init, vpg_step, vpg_step_size
 from vsg_pyro.games import (
     get_game,
     markov_congestion_game,
@@ -12,7 +13,6 @@ from vsg_pyro.games import (
     random_stochastic_game,
 )
 from vsg_pyro.metrics import entropy_bound, regularized_gap, vpg_epsilon
-from vsg_pyro.solvers import solve_vpg, vpg_init, vpg_step, vpg_step_size
 
 
 def numpy_logit_qre(payoffs: np.ndarray, beta: float, damping: float = 0.2) -> list[np.ndarray]:
