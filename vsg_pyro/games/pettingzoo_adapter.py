@@ -15,7 +15,7 @@ from collections.abc import Callable
 import numpy as np
 import torch
 
-from vsg_pyro.games.continuous import ContinuousGame
+from vsg_pyro.games.continuous_base import ContinuousGame
 
 __all__ = ["PettingZooGame"]
 

@@ -31,7 +31,7 @@ import numpy as np
 import torch
 from scipy.optimize import minimize
 
-from vsg_pyro.games.continuous import ContinuousGame
+from vsg_pyro.games.continuous_base import ContinuousGame
 
 __all__ = ["RoutingNetwork", "braess", "wardrop_equilibrium", "splittable_equilibrium",
            "best_response_cost", "routing_nash_conv", "RoutingGame", "routing_game"]
