@@ -4,7 +4,7 @@
 * ``vsg solve GAME``: solve a game (built-in name, random spec, ``.nfg``/``.json``/``.npz`` file);
 * ``vsg demo``: a quick tour on built-in games, checked against exact exploitability;
 * ``vsg infer GAME --out RUN_DIR``: infer an opponent's reward from its simulated play (NUTS or
-  SVI, :func:`vsg_pyro.reward_inference_run.infer_opponent_reward`) into a run directory;
+  SVI, :func:`vsg_pyro.opponent.experiment.infer_opponent_reward`) into a run directory;
 * ``vsg train CONFIG.yaml``: MAI (Algorithm 2) or a baseline on a continuous-action game
   (:func:`vsg_pyro.train.train_from_config`);
 * ``vsg diagnose RUN_DIR``: ArviZ summary (R-hat, ESS), plots and truth coverage of a run
@@ -199,7 +199,7 @@ def _solve(args: argparse.Namespace) -> int:
                          "--concept correlated")
     learned = None
     if args.learned_opponent is not None:
-        from vsg_pyro.opponent_modelling import ReplayOpponentModel
+        from vsg_pyro.opponent.replay_model import ReplayOpponentModel
 
         if args.opponent_mode != "exact" or args.concept != "nash" or args.method != "svi":
             raise ValueError("--learned-opponent: with --concept nash, --method svi and the "
@@ -259,7 +259,7 @@ def _games(_args: argparse.Namespace) -> int:
 
 
 def _infer(args: argparse.Namespace) -> int:
-    from vsg_pyro.reward_inference_run import infer_opponent_reward
+    from vsg_pyro.opponent.experiment import infer_opponent_reward
 
     run = infer_opponent_reward(args.game, opponent=args.opponent, observations=args.observations,
                                 method=args.method, beta=args.beta, others=args.others,

@@ -10,7 +10,7 @@ to the replay buffer and refits every agent's model of every other agent:
 * ``method="counts"``: the posterior mean of a Dirichlet(``pseudo_count``) over the opponent's
   actions per row, from the buffer (a model-free baseline);
 * ``method="reward"`` (Algorithm 3, finite-horizon games): ``psi`` by the paper's point estimate
-  (eqs. 6-7, :func:`~vsg_pyro.opponent_inference.reward_point_estimate`, warm-started), then the
+  (eqs. 6-7, :func:`~vsg_pyro.opponent.inference.reward_point_estimate`, warm-started), then the
   opponent model of eq. (5) against the modeller's own current policy (two players).
 
 Each round's ``history`` entry has ``eps_p``: the largest ``KL(p_i || pi_-i)`` over agents and
@@ -25,8 +25,8 @@ import torch
 
 from vsg_pyro.games.tabular import TabularGame
 from vsg_pyro.models.opponent import tabular_reward_features
-from vsg_pyro.opponent_inference import opponent_inputs, reward_point_estimate
-from vsg_pyro.play import ReplayBuffer, action_counts, simulate_play
+from vsg_pyro.opponent.inference import opponent_inputs, reward_point_estimate
+from vsg_pyro.opponent.play import PlayRecordBuffer, action_counts, simulate_play
 
 __all__ = ["ReplayOpponentModel", "opponent_kl"]
 
@@ -76,7 +76,7 @@ class ReplayOpponentModel:
         self.game, self.method = game, method
         self.steps_per_round, self.pseudo_count, self.beta = steps_per_round, pseudo_count, beta
         self.reward_steps, self.reward_samples = reward_steps, reward_samples
-        self.buffer = ReplayBuffer(capacity)
+        self.buffer = PlayRecordBuffer(capacity)
         self.generator = torch.Generator().manual_seed(seed)
         self.episodes = 0
         self.models: list[list[torch.Tensor | None]] = []

@@ -38,7 +38,7 @@ from vsg_pyro.models.opponent import (
     soft_optimal_policy,
     tabular_reward_features,
 )
-from vsg_pyro.play import PlayRecord, action_counts, simulate_play
+from vsg_pyro.opponent.play import PlayRecord, action_counts, simulate_play
 
 __all__ = [
     "RewardPosterior",

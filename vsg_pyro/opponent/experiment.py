@@ -26,14 +26,14 @@ from vsg_pyro.games.registry import get_game
 from vsg_pyro.games.tabular import TabularGame
 from vsg_pyro.joint import product_of_marginals, sum_others
 from vsg_pyro.models.opponent import soft_optimal_policy
-from vsg_pyro.opponent_inference import (
+from vsg_pyro.opponent.inference import (
     RewardPosterior,
     infer_reward_nuts,
     infer_reward_svi,
     opponent_inputs,
     posterior_to_inference_data,
 )
-from vsg_pyro.play import simulate_play
+from vsg_pyro.opponent.play import simulate_play
 from vsg_pyro.solvers.vpg import solve_vpg
 
 __all__ = ["RewardInferenceRun", "infer_opponent_reward", "INFERENCE_METHODS", "OTHERS"]

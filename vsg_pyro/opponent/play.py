@@ -1,5 +1,5 @@
 """Simulated play of a tabular game and the replay buffer of Algorithm 1 ("save the experience
-in the replay buffer").
+in the replay buffer"), :class:`PlayRecordBuffer`, which keeps whole :class:`PlayRecord` s.
 
 :func:`simulate_play` draws ``n_steps`` transitions from everyone's executed policies: finite
 horizon games (normal-form ones included, ``H = 1``) as whole episodes from the initial
@@ -18,7 +18,7 @@ import torch
 from vsg_pyro.games.tabular import TabularGame
 from vsg_pyro.metrics.exploitability import check_marginals
 
-__all__ = ["PlayRecord", "simulate_play", "ReplayBuffer", "action_counts"]
+__all__ = ["PlayRecord", "simulate_play", "PlayRecordBuffer", "action_counts"]
 
 
 class PlayRecord(NamedTuple):
@@ -99,9 +99,9 @@ def action_counts(record: PlayRecord, agent: int, n_rows: int, n_actions: int) -
         torch.float64)
 
 
-class ReplayBuffer:
-    """The experience of Algorithm 1: whole records (one per round of play), the oldest dropped
-    while the rest still hold at least ``capacity`` transitions."""
+class PlayRecordBuffer:
+    """The experience of Algorithm 1: whole :class:`PlayRecord` s (one per round of play), the
+    oldest dropped while the rest still hold at least ``capacity`` transitions."""
 
     def __init__(self, capacity: int) -> None:
         if capacity < 1:
@@ -111,6 +111,7 @@ class ReplayBuffer:
         self._size = 0
 
     def add(self, record: PlayRecord) -> None:
+        """Keep ``record``; drop the oldest records the others make unnecessary."""
         self._records.append(record)
         self._size += len(record)
         while self._size - len(self._records[0]) >= self.capacity:
@@ -124,3 +125,8 @@ class ReplayBuffer:
         if not self._records:
             raise ValueError("the replay buffer is empty")
         return PlayRecord.concat(self._records)
+
+
+#: The name of :class:`PlayRecordBuffer` before issue 12 (``vsg_pyro.play.ReplayBuffer``), kept
+#: for one release so that the old import path still offers it.
+ReplayBuffer = PlayRecordBuffer
