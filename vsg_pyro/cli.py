@@ -6,7 +6,7 @@
 * ``vsg infer GAME --out RUN_DIR``: infer an opponent's reward from its simulated play (NUTS or
   SVI, :func:`vsg_pyro.opponent.experiment.infer_opponent_reward`) into a run directory;
 * ``vsg train CONFIG.yaml``: MAI (Algorithm 2) or a baseline on a continuous-action game
-  (:func:`vsg_pyro.train.train_from_config`);
+  (:func:`vsg_pyro.continuous.yaml_runner.train_from_config`);
 * ``vsg diagnose RUN_DIR``: ArviZ summary (R-hat, ESS), plots and truth coverage of a run
   (:func:`vsg_pyro.diagnostics.diagnose_run`).
 """
@@ -280,7 +280,7 @@ def _infer(args: argparse.Namespace) -> int:
 
 
 def _train(args: argparse.Namespace) -> int:
-    from vsg_pyro.train import train_from_config
+    from vsg_pyro.continuous.yaml_runner import train_from_config
 
     result, out = train_from_config(args.config, out=args.out, seed=args.seed,
                                     progress=not args.json)
@@ -426,7 +426,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     train = sub.add_parser("train", help="train MAI or a baseline on a continuous-action game "
                                          "from a YAML config")
-    train.add_argument("config", help="YAML file (see vsg_pyro.train)")
+    train.add_argument("config", help="YAML file (see vsg_pyro.continuous.yaml_runner)")
     train.add_argument("--out", default=None, help="output directory (overrides the file)")
     train.add_argument("--seed", type=int, default=None, help="overrides config.seed")
     train.add_argument("--json", action="store_true")

@@ -35,8 +35,9 @@ import pyro
 import torch
 from pyro.infer import SVI, Trace_ELBO
 
-from vsg_pyro.episode_loop import run_episodes
-from vsg_pyro.games.continuous import ContinuousGame
+from vsg_pyro.continuous.episode_loop import run_episodes
+from vsg_pyro.continuous.transition_buffer import TransitionBatch
+from vsg_pyro.games.continuous_base import ContinuousGame
 from vsg_pyro.guides.neural import (
     ConditionalPolicy,
     ContinuousAgentGuide,
@@ -84,6 +85,8 @@ class MAIConfig:
         self.hidden = tuple(self.hidden)
 
     def beta_schedule(self) -> Callable[[int], float]:
+        """``beta`` per episode: geometric from ``beta_start`` to ``beta_end`` over
+        ``anneal_episodes``, then constant (constant ``beta_end`` without annealing)."""
         if self.anneal_episodes < 1 or self.beta_start == self.beta_end:
             return lambda _episode: float(self.beta_end)
         return geometric_beta(self.beta_start, self.beta_end, self.anneal_episodes)
@@ -149,10 +152,14 @@ class MAIAgent:
             return squashed_mode(self.policy(s, others))[0]
 
     def inputs(self, states: torch.Tensor, beta: float) -> ContinuousInputs:
+        """The inputs of :func:`~vsg_pyro.models.continuous.continuous_agent_model` for
+        ``states`` ``(B, state_dim)``: this agent's critic, opponent prior and action box."""
         return ContinuousInputs(self.name, states, self.q, self.prior, self.low, self.high, beta)
 
     # ------------------------------------------------------------------ updates
-    def update(self, batch, beta: float) -> dict:
+    def update(self, batch: TransitionBatch, beta: float) -> dict:
+        """Steps 1-3 of the module docstring on ``batch``; returns the critic loss, the prior's
+        negative log-likelihood and the ELBO loss per state."""
         cfg = self.config
         own, others = batch.actions[:, self.own], batch.actions[:, self.others_idx]
         # 1. critic, eq. (9)
@@ -192,6 +199,7 @@ class MAIAgent:
 
 
 def deterministic_actions(agents: Sequence[MAIAgent], state: torch.Tensor) -> list[torch.Tensor]:
+    """Every agent's deterministic action (:meth:`MAIAgent.mode`) in ``state``."""
     return [a.mode(state) for a in agents]
 
 
@@ -208,6 +216,7 @@ class MAIResult:
 
     @property
     def final_eval_reward(self) -> float:
+        """The last episode's reward of the deterministic joint action."""
         return self.metrics[-1]["eval_reward"]
 
 

@@ -1,5 +1,5 @@
-"""The episode loop shared by MAI (:func:`vsg_pyro.mai.train_mai`) and the baselines
-(:func:`vsg_pyro.continuous_baselines.train_baseline`): act, store the transition, update every
+"""The episode loop shared by MAI (:func:`vsg_pyro.continuous.mai.train_mai`) and the baselines
+(:func:`vsg_pyro.continuous.baselines.train_baseline`): act, store the transition, update every
 ``update_every`` steps once the buffer holds ``learning_starts`` transitions, and score the
 agents' deterministic actions after each episode.
 """
@@ -9,34 +9,38 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 import torch
 
-from vsg_pyro.games.continuous import ContinuousGame
-from vsg_pyro.transition_buffer import Batch, TransitionBuffer
+from vsg_pyro.continuous.transition_buffer import ContinuousTransitionBuffer, TransitionBatch
+from vsg_pyro.games.continuous_base import ContinuousGame
+
+if TYPE_CHECKING:  # for the annotation only: vsg_pyro.continuous.mai imports this module
+    from vsg_pyro.continuous.mai import MAIConfig
 
 __all__ = ["run_episodes"]
 
 
 def run_episodes(
     game: ContinuousGame,
-    config,
+    config: MAIConfig,
     agents: Sequence[object],
     act: Callable[[torch.Tensor], list[torch.Tensor]],
-    update: Callable[[Batch, float], dict],
+    update: Callable[[TransitionBatch, float], dict],
     evaluate: Callable[[torch.Tensor], list[torch.Tensor]],
     generator: torch.Generator,
     callback: Callable[[dict, list], None] | None = None,
 ) -> tuple[list[dict], float]:
-    """Run ``config.episodes`` episodes (fields of :class:`~vsg_pyro.mai.MAIConfig`).
+    """Run ``config.episodes`` episodes (fields of :class:`~vsg_pyro.continuous.mai.MAIConfig`).
 
     ``act(state)``: every agent's action; ``update(batch, beta)``: one update of every agent,
     returning ``{"critic_loss": ..., "actor_loss": ...}``; ``evaluate(state)``: every agent's
     deterministic action.  Returns the per-episode metrics (``episode, beta, reward,
     eval_reward, critic_loss, actor_loss, seconds``) and the total seconds."""
     start = time.perf_counter()
-    buffer = TransitionBuffer(config.buffer_size, game.state_dim, sum(game.action_dims),
-                              game.n_agents)
+    buffer = ContinuousTransitionBuffer(config.buffer_size, game.state_dim,
+                                        sum(game.action_dims), game.n_agents)
     schedule = config.beta_schedule()
     metrics: list[dict] = []
     steps = 0
@@ -67,5 +71,6 @@ def run_episodes(
 
 
 def _mean(losses: list[dict], key: str) -> float:
+    """The mean of ``key`` over the episode's updates (NaN before the first update)."""
     values = [d[key] for d in losses]
     return sum(values) / len(values) if values else math.nan

@@ -8,11 +8,17 @@ The file::
     algo: mai                        # mai | ddpg | maddpg | masql
     out: runs/differential_mai       # output directory (the CLI's --out overrides)
     checkpoint_every: 50             # episodes between checkpoints (0: only the final one)
-    config:                          # fields of vsg_pyro.mai.MAIConfig (BaselineConfig for baselines)
+    config:                          # fields of MAIConfig (BaselineConfig for baselines)
       episodes: 200
       beta_start: 0.1
       beta_end: 1.0
       seed: 0
+
+``config``'s keys and value types are checked against the fields of
+:class:`~vsg_pyro.continuous.mai.MAIConfig` (:class:`~vsg_pyro.continuous.baselines.BaselineConfig`
+for a baseline), read from the dataclass itself: ``int`` fields take integers, ``float``
+fields numbers (numeric strings such as ``1e-3``, which YAML reads as strings, are converted),
+``tuple[int, ...]`` fields (``hidden``) a list of positive integers.
 
 Writes ``OUT/metrics.csv`` (one row per episode), ``OUT/learning_curve.png``,
 ``OUT/checkpoints/episode_NNNN.pt`` (every agent's networks) and ``OUT/summary.json``.
@@ -22,15 +28,16 @@ from __future__ import annotations
 
 import csv
 import json
+import typing
 from dataclasses import asdict, fields
 from pathlib import Path
 
 import torch
 import yaml
 
-from vsg_pyro.continuous_baselines import BASELINES, BaselineConfig, train_baseline
+from vsg_pyro.continuous.baselines import BASELINES, BaselineConfig, train_baseline
+from vsg_pyro.continuous.mai import MAIConfig, MAIResult, train_mai
 from vsg_pyro.games.continuous import get_continuous_game
-from vsg_pyro.mai import MAIConfig, MAIResult, train_mai
 
 __all__ = ["ALGOS", "load_train_config", "train_from_config"]
 
@@ -57,8 +64,7 @@ def load_train_config(path: str | Path) -> dict:
     algo = doc.get("algo", "mai")
     if algo not in ALGOS:
         raise ValueError(f"algo: must be one of {ALGOS}, got {algo!r}")
-    cls = MAIConfig if algo == "mai" else BaselineConfig
-    allowed = {f.name for f in fields(cls)}
+    allowed = {f.name for f in fields(_config_class(algo))}
     bad = set(doc.get("config") or {}) - allowed
     if bad:
         raise ValueError(f"config: unknown fields {sorted(bad)} for {algo}; allowed: {sorted(allowed)}")
@@ -74,9 +80,9 @@ def train_from_config(path: str | Path, out: str | Path | None = None, seed: int
     options = dict(doc.get("config") or {})
     if seed is not None:
         options["seed"] = seed
-    _check_types(options)
+    _check_types(options, _config_class(algo))
     try:
-        config = (MAIConfig if algo == "mai" else BaselineConfig)(**options)
+        config = _config_class(algo)(**options)
         game = get_continuous_game(doc["game"], **(doc.get("game_options") or {}))
     except TypeError as err:  # a wrong option name or type in the file
         raise ValueError(f"{path}: {err}") from err
@@ -118,23 +124,40 @@ def train_from_config(path: str | Path, out: str | Path | None = None, seed: int
     return result, out_dir
 
 
-_INT_FIELDS = {"episodes", "anneal_episodes", "batch_size", "buffer_size", "updates_per_step",
-               "update_every", "learning_starts", "seed"}
+def _config_class(algo: str) -> type[MAIConfig]:
+    """The dataclass of ``algo``'s ``config`` section."""
+    return MAIConfig if algo == "mai" else BaselineConfig
 
 
-def _check_types(options: dict) -> None:
-    """Integers must be integers, other numbers numbers (YAML reads ``ten`` as a string and
-    ``1e-3``, without a dot, as a string too: such numeric strings are converted), and
-    ``hidden`` a list of positive integers.  Edits ``options`` in place."""
+def _field_types(cls: type[MAIConfig]) -> dict[str, object]:
+    """``{field name: resolved type}`` of the dataclass ``cls`` (its annotations are strings)."""
+    hints = typing.get_type_hints(cls)
+    return {f.name: hints[f.name] for f in fields(cls)}
+
+
+def _is_int_tuple(kind: object) -> bool:
+    return typing.get_origin(kind) is tuple and typing.get_args(kind) == (int, Ellipsis)
+
+
+def _check_types(options: dict, cls: type[MAIConfig]) -> None:
+    """Check ``options`` against the field types of ``cls`` (module docstring): integers must
+    be integers, other numbers numbers (YAML reads ``ten`` as a string and ``1e-3``, without a
+    dot, as a string too: such numeric strings are converted), and ``tuple[int, ...]`` fields
+    lists of positive integers.  Unknown names are left to the dataclass.  Edits ``options``
+    in place."""
+    types = _field_types(cls)
     for name, value in list(options.items()):
-        if name == "hidden":
+        kind = types.get(name)
+        if kind is None:
+            continue
+        if _is_int_tuple(kind):
             if not isinstance(value, list | tuple) or not value or not all(
                     isinstance(h, int) and not isinstance(h, bool) and h > 0 for h in value):
-                raise ValueError(f"config.hidden: expected a list of positive integers, got {value!r}")
-        elif name in _INT_FIELDS:
+                raise ValueError(f"config.{name}: expected a list of positive integers, got {value!r}")
+        elif kind is int:
             if isinstance(value, bool) or not isinstance(value, int):
                 raise ValueError(f"config.{name}: expected an integer, got {value!r}")
-        else:
+        elif kind is float:
             if isinstance(value, str):
                 try:
                     value = options[name] = float(value)
@@ -142,9 +165,12 @@ def _check_types(options: dict) -> None:
                     raise ValueError(f"config.{name}: expected a number, got {value!r}") from None
             if isinstance(value, bool) or not isinstance(value, int | float):
                 raise ValueError(f"config.{name}: expected a number, got {value!r}")
+        else:
+            raise TypeError(f"{cls.__name__}.{name}: no YAML check for fields of type {kind!r}")
 
 
 def _write_metrics(metrics: list[dict], path: Path) -> None:
+    """One CSV row per episode, the metrics' keys as the header."""
     with path.open("w", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=list(metrics[0]))
         writer.writeheader()
@@ -152,6 +178,7 @@ def _write_metrics(metrics: list[dict], path: Path) -> None:
 
 
 def _plot(metrics: list[dict], path: Path, title: str) -> None:
+    """The learning curve (sampled and deterministic rewards per episode) as a PNG."""
     import matplotlib
 
     matplotlib.use("Agg", force=False)
