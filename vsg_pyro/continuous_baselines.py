@@ -1,0 +1,5 @@
+"""Deprecated path: this module moved to :mod:`vsg_pyro.continuous.baselines`."""
+
+from vsg_pyro._deprecated import moved
+
+moved(__name__, "vsg_pyro.continuous.baselines")
