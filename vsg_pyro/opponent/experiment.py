@@ -21,7 +21,8 @@ from typing import NamedTuple
 
 import torch
 
-from vsg_pyro.diagnostics.report import POSTERIOR_FILE, RUN_FILE, save_inference_data
+from vsg_pyro.diagnostics.netcdf_io import save_inference_data
+from vsg_pyro.diagnostics.report import POSTERIOR_FILE, RUN_FILE
 from vsg_pyro.games.registry import get_game
 from vsg_pyro.games.tabular import TabularGame
 from vsg_pyro.joint import product_of_marginals, sum_others
