@@ -32,7 +32,7 @@ def to_inference_data(
     groups: Mapping[str, Mapping[str, object]],
     coords: Mapping[str, object] | None = None,
     dims: Mapping[str, list[str]] | None = None,
-):
+) -> InferenceDataLike:
     """ArviZ data from ``{group: {variable: array}}``.
 
     Sampled groups (``posterior``, ``posterior_predictive``, ``prior``, ...) hold arrays shaped

@@ -8,6 +8,7 @@ The interface they implement, :class:`ContinuousGame`, lives in
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import torch
@@ -56,9 +57,12 @@ class DifferentialGame(ContinuousGame):
         return torch.maximum(f1, f2)
 
     def reset(self, generator: torch.Generator | None = None) -> torch.Tensor:
+        """The empty state ``(0,)`` (the game is stateless)."""
         return torch.zeros(0)
 
-    def step(self, state, actions):
+    def step(self, state: torch.Tensor, actions: Sequence[torch.Tensor]
+             ) -> tuple[torch.Tensor, torch.Tensor, bool]:
+        """Both agents get :meth:`reward` of the actions clipped to ``[-10, 10]``; never done."""
         a1, a2 = (torch.as_tensor(a).reshape(()).clamp(-10, 10) for a in actions)
         r = self.reward(a1, a2)
         return state, torch.stack([r, r]), False

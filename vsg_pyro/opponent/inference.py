@@ -26,7 +26,7 @@ import torch
 from pyro.infer import MCMC, NUTS, SVI, Predictive, Trace_ELBO
 from pyro.infer.autoguide import AutoDiagonalNormal, AutoMultivariateNormal
 
-from vsg_pyro.diagnostics.arviz_io import to_inference_data
+from vsg_pyro.diagnostics.arviz_io import InferenceDataLike, to_inference_data
 from vsg_pyro.games.tabular import TabularGame
 from vsg_pyro.metrics.exploitability import check_marginals
 from vsg_pyro.models.opponent import (
@@ -293,7 +293,7 @@ def posterior_to_inference_data(
     posterior: RewardPosterior,
     inputs: OpponentInputs,
     record: PlayRecord | None = None,
-):
+) -> InferenceDataLike:
     """ArviZ data of a reward posterior: ``posterior/psi`` ``(chain, draw, d)``,
     ``posterior_predictive/action_probs`` ``(chain, draw, row, action)``, and, from the
     observations, ``observed_data/action_counts`` and ``action_frequencies`` ``(row, action)``

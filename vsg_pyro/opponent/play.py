@@ -40,6 +40,7 @@ class PlayRecord(NamedTuple):
 
     @staticmethod
     def concat(records: Sequence[PlayRecord]) -> PlayRecord:
+        """The records one after another, as one record."""
         return PlayRecord(*(torch.cat(parts) for parts in zip(*records, strict=True)))
 
 
