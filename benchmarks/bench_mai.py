@@ -12,9 +12,9 @@ from pathlib import Path
 
 import torch
 
+from vsg_pyro.continuous.mai import MAIConfig, train_mai
 from vsg_pyro.games.continuous import differential_game
 from vsg_pyro.games.routing import routing_game
-from vsg_pyro.mai import MAIConfig, train_mai
 
 
 def main() -> None:

@@ -20,14 +20,14 @@ import torch
 from vsg_pyro import solve
 from vsg_pyro.games.stochastic import random_stochastic_game, resource_commons
 from vsg_pyro.models.opponent import linear_reward, soft_optimal_policy, tabular_reward_features
-from vsg_pyro.opponent_inference import (
+from vsg_pyro.opponent.inference import (
     infer_reward_nuts,
     infer_reward_svi,
     opponent_inputs,
     reward_point_estimate,
 )
-from vsg_pyro.opponent_modelling import ReplayOpponentModel
-from vsg_pyro.play import simulate_play
+from vsg_pyro.opponent.play import simulate_play
+from vsg_pyro.opponent.replay_model import ReplayOpponentModel
 
 
 def scenario(seed: int):

@@ -20,9 +20,9 @@ from pathlib import Path
 
 import torch
 
-from vsg_pyro.continuous_baselines import BaselineConfig, train_baseline
+from vsg_pyro.continuous.baselines import BaselineConfig, train_baseline
+from vsg_pyro.continuous.mai import MAIConfig, train_mai
 from vsg_pyro.games.continuous import differential_game
-from vsg_pyro.mai import MAIConfig, train_mai
 
 ALGOS = ("mai", "maddpg", "ddpg", "masql")
 THRESHOLD = 9.5

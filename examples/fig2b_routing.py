@@ -16,9 +16,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from vsg_pyro.continuous_baselines import BaselineConfig, train_baseline
+from vsg_pyro.continuous.baselines import BaselineConfig, train_baseline
+from vsg_pyro.continuous.mai import MAIConfig, train_mai
 from vsg_pyro.games.routing import routing_game, routing_nash_conv, splittable_equilibrium
-from vsg_pyro.mai import MAIConfig, train_mai
 
 ALGOS = ("mai", "maddpg", "ddpg", "masql")
 # rewards (minus latency per unit) differ by tenths, so the temperature must end low

@@ -1,5 +1,8 @@
 """The one converter to ArviZ data used by vsg-pyro, for ArviZ 0.2x and 1.x alike.
 
+It also holds what every diagnostics module needs of the ArviZ data: the type
+:data:`InferenceDataLike`, :func:`get_group` and :func:`coordinate_labels`.
+
 ArviZ resolves to 0.23.x on Python 3.11 and to 1.x on 3.12+.  Their ``from_dict`` differ: 0.x
 takes one keyword per group (``from_dict(posterior=..., observed_data=...)``) and returns an
 ``InferenceData``; 1.x takes a single ``{group: {variable: array}}`` mapping and returns a
@@ -10,13 +13,17 @@ whichever ArviZ is installed.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import arviz as az
 import numpy as np
 
-__all__ = ["ARVIZ_MAJOR", "to_inference_data"]
+__all__ = ["ARVIZ_MAJOR", "InferenceDataLike", "to_inference_data", "get_group", "coordinate_labels"]
 
 ARVIZ_MAJOR = int(az.__version__.split(".")[0])
+InferenceDataLike = Any
+"""``arviz.InferenceData`` (ArviZ 0.x) or ``xarray.DataTree`` (ArviZ 1.x)."""
+
 _SAMPLED = ("posterior", "posterior_predictive", "prior", "prior_predictive", "sample_stats",
             "log_likelihood")
 
@@ -25,7 +32,7 @@ def to_inference_data(
     groups: Mapping[str, Mapping[str, object]],
     coords: Mapping[str, object] | None = None,
     dims: Mapping[str, list[str]] | None = None,
-):
+) -> InferenceDataLike:
     """ArviZ data from ``{group: {variable: array}}``.
 
     Sampled groups (``posterior``, ``posterior_predictive``, ``prior``, ...) hold arrays shaped
@@ -47,3 +54,19 @@ def to_inference_data(
     if ARVIZ_MAJOR >= 1:
         return az.from_dict(clean, coords=coords, dims=dims)
     return az.from_dict(**clean, coords=coords, dims=dims)
+
+
+def get_group(idata: InferenceDataLike, name: str) -> Any:
+    """The group ``name`` (a Dataset, or a DataTree node under ArviZ 1.x), or None if absent."""
+    try:
+        return idata[name]
+    except KeyError:
+        return None
+
+
+def coordinate_labels(array: Any, dim: str, size: int) -> list[str]:
+    """The labels of dimension ``dim`` (``size`` long) of a DataArray: its coordinate values as
+    strings, or ``"0"``, ``"1"``, ... without coordinates."""
+    if dim in array.coords:
+        return [str(value) for value in np.asarray(array.coords[dim].values)]
+    return [str(index) for index in range(size)]

@@ -1,5 +1,13 @@
-"""Games: the :class:`TabularGame` container, built-ins, and file formats."""
+"""Games: the :class:`TabularGame` container, built-ins, and file formats; the
+continuous-action games of MAI (:class:`ContinuousGame`, the differential game, routing)."""
 
+from vsg_pyro.games.continuous import (
+    CONTINUOUS_GAMES,
+    ContinuousGame,
+    DifferentialGame,
+    differential_game,
+    get_continuous_game,
+)
 from vsg_pyro.games.io import load_game, save_game
 from vsg_pyro.games.mean_field import (
     MeanFieldGame,
@@ -30,6 +38,16 @@ from vsg_pyro.games.registry import (
     builtin_game_names,
     get_game,
     get_mean_field_game,
+)
+from vsg_pyro.games.routing import (
+    RoutingGame,
+    RoutingNetwork,
+    best_response_cost,
+    braess,
+    routing_game,
+    routing_nash_conv,
+    splittable_equilibrium,
+    wardrop_equilibrium,
 )
 from vsg_pyro.games.stochastic import (
     markov_congestion_game,
@@ -71,4 +89,17 @@ __all__ = [
     "markov_congestion_game",
     "random_stochastic_game",
     "zero_sum_game",
+    "ContinuousGame",
+    "DifferentialGame",
+    "differential_game",
+    "CONTINUOUS_GAMES",
+    "get_continuous_game",
+    "RoutingNetwork",
+    "RoutingGame",
+    "routing_game",
+    "braess",
+    "wardrop_equilibrium",
+    "splittable_equilibrium",
+    "best_response_cost",
+    "routing_nash_conv",
 ]

@@ -1,45 +1,23 @@
-"""Continuous-action games for MAI (Algorithm 2): a small interface and the paper's
-differential game.
+"""Continuous-action games for MAI (Algorithm 2): the paper's differential game and the
+registry of continuous built-ins (:data:`CONTINUOUS_GAMES`, :func:`get_continuous_game`).
 
-A :class:`ContinuousGame` has ``n_agents`` agents, a state vector of ``state_dim`` (0 for a
-stateless repeated game), per agent an action box ``[low_i, high_i]`` of ``action_dims[i]``,
-and episodes of ``episode_length`` steps.  ``reset(generator)`` returns the first state
-``(state_dim,)``; ``step(state, actions)`` takes one action vector per agent and returns
-``(next_state, rewards (n_agents,), done)``.
+The interface they implement, :class:`ContinuousGame`, lives in
+:mod:`vsg_pyro.games.continuous_base` (re-exported here), so that
+:mod:`vsg_pyro.games.routing` can implement it without importing this registry.
 """
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import torch
 
+from vsg_pyro.games.continuous_base import ContinuousGame
+from vsg_pyro.games.routing import routing_game
+
 __all__ = ["ContinuousGame", "DifferentialGame", "differential_game", "CONTINUOUS_GAMES",
            "get_continuous_game"]
-
-
-class ContinuousGame(ABC):
-    """Interface of a continuous-action game (module docstring); subclasses set the attributes
-    below and implement :meth:`reset` and :meth:`step`."""
-
-    name: str = "continuous_game"
-    n_agents: int
-    state_dim: int
-    action_dims: tuple[int, ...]
-    lows: tuple[torch.Tensor, ...]
-    highs: tuple[torch.Tensor, ...]
-    episode_length: int
-
-    @abstractmethod
-    def reset(self, generator: torch.Generator | None = None) -> torch.Tensor:
-        """The first state ``(state_dim,)`` of an episode."""
-
-    @abstractmethod
-    def step(self, state: torch.Tensor, actions: Sequence[torch.Tensor]
-             ) -> tuple[torch.Tensor, torch.Tensor, bool]:
-        """``(next_state, rewards (n_agents,), done)`` after one action vector per agent."""
 
 
 @dataclass
@@ -79,9 +57,12 @@ class DifferentialGame(ContinuousGame):
         return torch.maximum(f1, f2)
 
     def reset(self, generator: torch.Generator | None = None) -> torch.Tensor:
+        """The empty state ``(0,)`` (the game is stateless)."""
         return torch.zeros(0)
 
-    def step(self, state, actions):
+    def step(self, state: torch.Tensor, actions: Sequence[torch.Tensor]
+             ) -> tuple[torch.Tensor, torch.Tensor, bool]:
+        """Both agents get :meth:`reward` of the actions clipped to ``[-10, 10]``; never done."""
         a1, a2 = (torch.as_tensor(a).reshape(()).clamp(-10, 10) for a in actions)
         r = self.reward(a1, a2)
         return state, torch.stack([r, r]), False
@@ -93,8 +74,8 @@ def differential_game(variant: str = "paper", episode_length: int = 25) -> Diffe
 
 
 def _braess_routing(**options) -> ContinuousGame:
-    from vsg_pyro.games.routing import routing_game
-
+    """The routing game of Figure 2b on the Braess network (options: ``n_agents``,
+    ``episode_length``)."""
     return routing_game("braess", **options)
 
 

@@ -1,5 +1,5 @@
 """A PettingZoo ``ParallelEnv`` with continuous ``Box`` actions as a :class:`ContinuousGame`,
-so MAI (``vsg_pyro.mai``) and the baselines train on it unchanged.
+so MAI (``vsg_pyro.continuous.mai``) and the baselines train on it unchanged.
 
 The adapter's state is every agent's observation, flattened and concatenated in
 ``env.possible_agents`` order (MAI's critics and opponent models are centralised).  Actions
@@ -15,7 +15,7 @@ from collections.abc import Callable
 import numpy as np
 import torch
 
-from vsg_pyro.games.continuous import ContinuousGame
+from vsg_pyro.games.continuous_base import ContinuousGame
 
 __all__ = ["PettingZooGame"]
 

@@ -25,13 +25,14 @@ paradox).  :class:`RoutingGame` is the continuous-action game for MAI: actions a
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import torch
 from scipy.optimize import minimize
 
-from vsg_pyro.games.continuous import ContinuousGame
+from vsg_pyro.games.continuous_base import ContinuousGame
 
 __all__ = ["RoutingNetwork", "braess", "wardrop_equilibrium", "splittable_equilibrium",
            "best_response_cost", "routing_nash_conv", "RoutingGame", "routing_game"]
@@ -60,9 +61,11 @@ class RoutingNetwork:
 
     @property
     def n_paths(self) -> int:
+        """The number of paths ``P``."""
         return int(np.asarray(self.incidence).shape[0])
 
     def edge_flows(self, path_flows: np.ndarray) -> np.ndarray:
+        """Flow on every edge ``(E,)`` at path flows ``(P,)``."""
         return np.asarray(path_flows, dtype=float) @ np.asarray(self.incidence, dtype=float)
 
     def path_latencies(self, path_flows: np.ndarray) -> np.ndarray:
@@ -168,15 +171,18 @@ class RoutingGame(ContinuousGame):
         self._a = torch.as_tensor(self.network.a, dtype=torch.float32)
         self._b = torch.as_tensor(self.network.b, dtype=torch.float32)
 
-    def splits(self, actions) -> torch.Tensor:
+    def splits(self, actions: Sequence[torch.Tensor]) -> torch.Tensor:
         """``(N, P)`` path splits, the softmax of each agent's logits."""
         return torch.softmax(torch.stack([torch.as_tensor(a, dtype=torch.float32).reshape(-1)
                                           for a in actions]), -1)
 
-    def reset(self, generator=None) -> torch.Tensor:
+    def reset(self, generator: torch.Generator | None = None) -> torch.Tensor:
+        """The empty state ``(0,)`` (the game is stateless)."""
         return torch.zeros(0)
 
-    def step(self, state, actions):
+    def step(self, state: torch.Tensor, actions: Sequence[torch.Tensor]
+             ) -> tuple[torch.Tensor, torch.Tensor, bool]:
+        """Rewards ``(N,)``: minus each agent's mean latency per unit of its flow; never done."""
         share = self.network.demand / self.n_agents
         flows = self.splits(actions) * share  # (N, P)
         x = flows.sum(0) @ self._inc

@@ -2,9 +2,9 @@
 
 import pytest
 
-from vsg_pyro.continuous_baselines import BaselineConfig, train_baseline
+from vsg_pyro.continuous.baselines import BaselineConfig, train_baseline
+from vsg_pyro.continuous.mai import MAIConfig, train_mai
 from vsg_pyro.games.continuous import differential_game
-from vsg_pyro.mai import MAIConfig, train_mai
 
 
 @pytest.mark.slow

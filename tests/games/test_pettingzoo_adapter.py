@@ -8,9 +8,9 @@ pettingzoo = pytest.importorskip("pettingzoo")
 from gymnasium.spaces import Box, Discrete  # noqa: E402
 from pettingzoo import ParallelEnv  # noqa: E402
 
+from vsg_pyro.continuous.mai import MAIConfig, train_mai  # noqa: E402
 from vsg_pyro.games.continuous import differential_game  # noqa: E402
 from vsg_pyro.games.pettingzoo_adapter import PettingZooGame  # noqa: E402
-from vsg_pyro.mai import MAIConfig, train_mai  # noqa: E402
 
 
 class DifferentialEnv(ParallelEnv):

@@ -21,7 +21,7 @@ from vsg_pyro.games.nfg import (
     write_nfg,
 )
 
-DATA = Path(__file__).resolve().parents[1] / "vsg_pyro" / "games" / "data"
+DATA = Path(__file__).resolve().parents[2] / "vsg_pyro" / "games" / "data"
 
 # A 2 x 3 game: P1 has 2 strategies, P2 has 3.  Profiles in file order (P1 fastest):
 # (1,1) (2,1) (1,2) (2,2) (1,3) (2,3) -> P1 gets 1..6 and P2 gets 10..60 in that order.

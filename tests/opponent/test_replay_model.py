@@ -10,7 +10,7 @@ from vsg_pyro import solve
 from vsg_pyro.cli import main
 from vsg_pyro.games.stochastic import random_stochastic_game, resource_commons
 from vsg_pyro.metrics.exploitability import opponent_error_bound, vpg_epsilon
-from vsg_pyro.opponent_modelling import ReplayOpponentModel, opponent_kl
+from vsg_pyro.opponent.replay_model import ReplayOpponentModel, opponent_kl
 
 GAME = resource_commons(horizon=4)
 BETA, STEPS = 2.0, 50

@@ -22,15 +22,15 @@ from vsg_pyro.models.opponent import (
     soft_optimal_policy,
     tabular_reward_features,
 )
-from vsg_pyro.opponent_inference import (
+from vsg_pyro.opponent.experiment import infer_opponent_reward
+from vsg_pyro.opponent.inference import (
     infer_reward_nuts,
     infer_reward_svi,
     opponent_inputs,
     posterior_to_inference_data,
     reward_point_estimate,
 )
-from vsg_pyro.play import ReplayBuffer, action_counts, simulate_play
-from vsg_pyro.reward_inference_run import infer_opponent_reward
+from vsg_pyro.opponent.play import PlayRecordBuffer, action_counts, simulate_play
 from vsg_pyro.solvers.soft_dp import soft_best_response
 
 
@@ -198,7 +198,7 @@ def test_play_and_replay_buffer():
     assert len(rec) == 10 and rec.time[:4].tolist() == [0, 1, 2, 3]
     assert torch.equal(rec.rows, rec.time * 3 + rec.state)
     assert rec.episode.tolist() == [0] * 4 + [1] * 4 + [2] * 2
-    buf = ReplayBuffer(capacity=20)
+    buf = PlayRecordBuffer(capacity=20)
     for k in range(5):
         buf.add(simulate_play(game, uniform, 8, seed=k, first_episode=2 * k))
     assert len(buf) == 24 and buf.data().episode.min().item() == 4  # whole records kept

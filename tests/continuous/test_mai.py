@@ -9,6 +9,8 @@ import torch
 from pyro import poutine
 from pyro.infer import Trace_ELBO
 
+from vsg_pyro.continuous.mai import MAIConfig, train_mai
+from vsg_pyro.continuous.transition_buffer import ContinuousTransitionBuffer
 from vsg_pyro.games.continuous import differential_game
 from vsg_pyro.guides.neural import (
     ConditionalPolicy,
@@ -17,7 +19,6 @@ from vsg_pyro.guides.neural import (
     mlp,
     squashed_gaussian,
 )
-from vsg_pyro.mai import MAIConfig, train_mai
 from vsg_pyro.models.continuous import (
     BoxPrior,
     ContinuousInputs,
@@ -25,7 +26,6 @@ from vsg_pyro.models.continuous import (
     opponent_action_site,
     own_action_site,
 )
-from vsg_pyro.transition_buffer import TransitionBuffer
 
 
 @pytest.fixture
@@ -141,14 +141,14 @@ def test_differential_game_rewards():
 
 
 def test_transition_buffer():
-    buf = TransitionBuffer(3, 1, 2, 2)
+    buf = ContinuousTransitionBuffer(3, 1, 2, 2)
     for k in range(5):
         buf.add([k], [k, -k], [1.0, 2.0], [k + 1], k == 4)
     assert len(buf) == 3 and sorted(buf.states.reshape(-1).tolist()) == [2.0, 3.0, 4.0]
     batch = buf.sample(10, torch.Generator().manual_seed(0))
     assert batch.actions.shape == (10, 2) and set(batch.done.tolist()) <= {0.0, 1.0}
     with pytest.raises(ValueError):
-        TransitionBuffer(3, 1, 2, 2).sample(1)
+        ContinuousTransitionBuffer(3, 1, 2, 2).sample(1)
 
 
 def test_mai_runs_and_names_parameters_per_agent():
@@ -163,53 +163,15 @@ def test_mai_runs_and_names_parameters_per_agent():
         MAIConfig(gamma=1.0)
 
 
-def test_vsg_train_writes_metrics_checkpoints_and_a_curve(tmp_path, capsys):
-    import json
-
-    from vsg_pyro.cli import main
-
-    config = tmp_path / "tiny.yaml"
-    config.write_text("game: differential_game\ngame_options: {episode_length: 5}\nalgo: mai\n"
-                      "checkpoint_every: 2\nconfig: {episods: 3}\n")
-    assert main(["train", str(config), "--out", str(tmp_path / "run")]) == 2
-    assert "episods" in capsys.readouterr().err
-    for bad, message in [("game: differential_game\nconfig: {episodes: ten}\n", "expected an integer"),
-                         ("game: differential_game\nconfig: {episodes: 2.5}\n", "expected an integer"),
-                         ("game: differential_game\nconfig: {hidden: 64}\n", "list of positive"),
-                         ("game: differential_game\nconfig: {actor_lr: fast}\n", "expected a number"),
-                         ("game: differential_game\ngame_options: {colour: red}\n", "colour"),
-                         ("game: [unclosed\n", "YAML")]:
-        config.write_text(bad)
-        assert main(["train", str(config), "--out", str(tmp_path / "bad")]) == 2
-        assert message in capsys.readouterr().err
-    config.write_text("game: differential_game\ngame_options: {episode_length: 5}\nalgo: mai\n"
-                      "checkpoint_every: 2\nconfig: {episodes: 3, learning_starts: 4, batch_size: 8}\n")
-    assert main(["train", str(config), "--out", str(tmp_path / "run"), "--json"]) == 0
-    doc = json.loads(capsys.readouterr().out)
-    run = tmp_path / "run"
-    assert doc["episodes"] == 3
-    rows = (run / "metrics.csv").read_text().splitlines()
-    assert rows[0].startswith("episode,beta,reward,eval_reward") and len(rows) == 4
-    assert sorted(p.name for p in (run / "checkpoints").iterdir()) == ["episode_0002.pt",
-                                                                      "episode_0003.pt"]
-    ckpt = torch.load(run / "checkpoints" / "episode_0003.pt", weights_only=False)
-    assert len(ckpt["agents"]) == 2 and "policy" in ckpt["agents"][0]
-    assert (run / "learning_curve.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    config.write_text("game: differential_game\nalgo: ddpg\nconfig: {episodes: 2, learning_starts: 4,"
-                      " batch_size: 8, noise: 0.2}\n")
-    assert main(["train", str(config), "--out", str(tmp_path / "ddpg"), "--json"]) == 0
-    assert json.loads(capsys.readouterr().out)["episodes"] == 2
-
-
 def test_mai_parameters_are_namespaced_and_svi_leaves_the_opponent_prior_alone():
     """Every parameter in the store belongs to one agent's guide or opponent prior; the SVI step
     (actor + opponent model) does not move P, which only its maximum-likelihood step fits."""
-    from vsg_pyro.mai import MAIAgent
+    from vsg_pyro.continuous.mai import MAIAgent
 
     game = differential_game(episode_length=5)
     cfg = MAIConfig(episodes=1, learning_starts=4, batch_size=8)
     agents = [MAIAgent(game, i, cfg) for i in range(2)]
-    buf = TransitionBuffer(50, 0, 2, 2)
+    buf = ContinuousTransitionBuffer(50, 0, 2, 2)
     for k in range(20):
         buf.add(torch.zeros(0), torch.tensor([k / 4.0, -k / 4.0]), torch.zeros(2), torch.zeros(0), False)
     batch = buf.sample(8, torch.Generator().manual_seed(0))

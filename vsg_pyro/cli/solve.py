@@ -1,40 +1,24 @@
-"""Command-line interface ``vsg`` (the same operations as the Python API).
-
-* ``vsg games``: list built-in games;
-* ``vsg solve GAME``: solve a game (built-in name, random spec, ``.nfg``/``.json``/``.npz`` file);
-* ``vsg demo``: a quick tour on built-in games, checked against exact exploitability;
-* ``vsg infer GAME --out RUN_DIR``: infer an opponent's reward from its simulated play (NUTS or
-  SVI, :func:`vsg_pyro.reward_inference_run.infer_opponent_reward`) into a run directory;
-* ``vsg train CONFIG.yaml``: MAI (Algorithm 2) or a baseline on a continuous-action game
-  (:func:`vsg_pyro.train.train_from_config`);
-* ``vsg diagnose RUN_DIR``: ArviZ summary (R-hat, ESS), plots and truth coverage of a run
-  (:func:`vsg_pyro.diagnostics.diagnose_run`).
-"""
+"""``vsg solve GAME``: solve a game (built-in name, random spec, ``.nfg``/``.json``/``.npz``
+file) for a concept (Nash, mean-field, correlated, zero-sum) by SVI or exact VPG, printed as text
+or as one JSON document (:func:`result_to_json`)."""
 
 from __future__ import annotations
 
 import argparse
 import json
-import sys
 from collections.abc import Sequence
 
 import torch
 
 from vsg_pyro.equilibrium import CONCEPTS, METHODS, OPTIMIZERS, SolveResult, solve
-from vsg_pyro.games import (
-    MEAN_FIELD_GAMES,
-    TabularGame,
-    builtin_game_names,
-    get_game,
-    get_mean_field_game,
-)
+from vsg_pyro.games import TabularGame, get_game, get_mean_field_game
 from vsg_pyro.guides import OPPONENT_MODES
 from vsg_pyro.metrics import entropy_bound
 from vsg_pyro.schedules import geometric_beta
 from vsg_pyro.signals import SIGNALS
 from vsg_pyro.solvers import FAMILIES
 
-__all__ = ["main", "result_to_json"]
+__all__ = ["add_parser", "result_to_json", "run"]
 
 
 def _policy_lists(game: TabularGame, policies: Sequence[torch.Tensor]) -> list:
@@ -88,6 +72,7 @@ def result_to_json(game: TabularGame, result: SolveResult) -> dict:
 
 
 def _print_result(game: TabularGame, result: SolveResult) -> None:
+    """The text output of ``vsg solve``."""
     print(game.describe())
     print(f"{result.concept} by {result.method}, family {result.family}, beta {result.beta:g}: "
           f"{result.iterations} steps ({'converged' if result.converged else 'NOT converged'}) "
@@ -123,6 +108,7 @@ def _print_result(game: TabularGame, result: SolveResult) -> None:
 
 
 def _solve_mean_field(args: argparse.Namespace) -> int:
+    """``vsg solve --concept mean-field``."""
     if args.learned_opponent is not None or (args.play_steps, args.buffer) != (200, 2000):
         raise ValueError("--learned-opponent/--play-steps/--buffer: not with --concept mean-field")
     if (args.signal, args.signal_size, args.mediator_beta, args.margin) != ("private", 4, None, 2.0):
@@ -163,7 +149,8 @@ def _solve_mean_field(args: argparse.Namespace) -> int:
     return 0
 
 
-def _solve(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
+    """Run ``vsg solve``; returns the exit status."""
     if args.concept == "mean-field":
         return _solve_mean_field(args)
     if (args.damping, args.average, args.target, args.prior, args.optimistic) != (
@@ -199,7 +186,7 @@ def _solve(args: argparse.Namespace) -> int:
                          "--concept correlated")
     learned = None
     if args.learned_opponent is not None:
-        from vsg_pyro.opponent_modelling import ReplayOpponentModel
+        from vsg_pyro.opponent.replay_model import ReplayOpponentModel
 
         if args.opponent_mode != "exact" or args.concept != "nash" or args.method != "svi":
             raise ValueError("--learned-opponent: with --concept nash, --method svi and the "
@@ -239,115 +226,8 @@ def _solve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _games(_args: argparse.Namespace) -> int:
-    for name in builtin_game_names():
-        print(get_game(name).describe())
-    print("random_AxB[_sSEED]: seeded random normal-form game; "
-          "random_sgS_AxB[_sSEED]: seeded random stochastic game; zs_SPEC: its zero-sum version")
-    print("mean-field games (--concept mean-field):")
-    for name in MEAN_FIELD_GAMES:
-        print("  " + get_mean_field_game(name).describe())
-    print("  grid_crowd_N: an N x N grid crowd (grid_crowd_100: 10,000 states)")
-    from vsg_pyro.games.continuous import CONTINUOUS_GAMES, get_continuous_game
-
-    print("continuous-action games (vsg train CONFIG.yaml; game_options in the file):")
-    for name in CONTINUOUS_GAMES:
-        game = get_continuous_game(name)
-        print(f"  {name}: {game.n_agents} agents, actions {game.action_dims}, "
-              f"{game.episode_length} steps per episode")
-    return 0
-
-
-def _infer(args: argparse.Namespace) -> int:
-    from vsg_pyro.reward_inference_run import infer_opponent_reward
-
-    run = infer_opponent_reward(args.game, opponent=args.opponent, observations=args.observations,
-                                method=args.method, beta=args.beta, others=args.others,
-                                chains=args.chains, samples=args.samples, warmup=args.warmup,
-                                svi_steps=args.svi_steps, seed=args.seed, out_dir=args.out)
-    mean = run.posterior.psi.mean((0, 1))
-    if args.json:
-        print(json.dumps({"out": str(run.out_dir), "psi_mean": mean.tolist(), **run.run}))
-        return 0
-    print(f"{run.run['game']}: {run.run['modeller']} inferred the reward of agent "
-          f"{args.opponent} from {args.observations} observed steps by {args.method} in "
-          f"{run.posterior.seconds:.1f} s")
-    print("posterior mean psi: " + ", ".join(f"{x:.3f}" for x in mean.tolist()))
-    if "truth" in run.run:
-        print("true psi:           " + ", ".join(f"{x:.3f}" for x in run.run["truth"]["psi"]))
-    print(f"wrote {run.out_dir} (run `vsg diagnose {run.out_dir}`)")
-    return 0
-
-
-def _train(args: argparse.Namespace) -> int:
-    from vsg_pyro.train import train_from_config
-
-    result, out = train_from_config(args.config, out=args.out, seed=args.seed,
-                                    progress=not args.json)
-    last = result.metrics[-1]
-    doc = {"out": str(out), "episodes": len(result.metrics), "final_reward": last["reward"],
-           "final_eval_reward": last["eval_reward"], "seconds": result.seconds}
-    if args.json:
-        print(json.dumps(doc))
-    else:
-        print(f"{len(result.metrics)} episodes in {result.seconds:.1f} s: final episode reward "
-              f"{last['reward']:.3f}, reward of the modes {last['eval_reward']:.3f}; wrote {out}")
-    return 0
-
-
-def _diagnose(args: argparse.Namespace) -> int:
-    from vsg_pyro.diagnostics import diagnose_run, format_report, report_to_json
-
-    report = diagnose_run(args.run_dir)
-    print(json.dumps(report_to_json(report)) if args.json else format_report(report))
-    return 0
-
-
-def _demo(args: argparse.Namespace) -> int:
-    print("vsg-pyro demo: Nash equilibria by SVI on Pyro programs (natural gradient = eq. 4),\n"
-          "checked against exact VPG and exact best-response exploitability\n")
-    header = (f"{'game':<30} {'family':<12} {'method':<6} {'steps':>6} {'converged':>9} "
-              f"{'exploit.':>10} {'Thm 4.2':>9} {'seconds':>8}")
-    print(header)
-    print("-" * len(header))
-    for name in ("chicken", "rock_paper_scissors", "three_player_matching_pennies",
-                 "resource_commons"):
-        game = get_game(name)
-        for family in FAMILIES:
-            for method in ("exact", "svi"):
-                r = solve(game, family=family, method=method, beta=args.beta, init="random",
-                          seed=args.seed, steps=400, tol=1e-8)
-                print(f"{name:<30} {family:<12} {method:<6} {r.iterations:>6} "
-                      f"{'yes' if r.converged else 'no':>9} {r.exploitability:>10.4g} "
-                      f"{entropy_bound(game, args.beta):>9.4g} {r.seconds:>8.2f}")
-    print("\nzero-sum (§5.4) and correlated (§5.3) equilibria, beta annealed, against HiGHS:")
-    head = f"{'game':<30} {'concept':<11} {'method':<6} {'steps':>6} {'result':>28} {'reference':>10}"
-    print(head)
-    print("-" * len(head))
-    for method in ("exact", "svi"):
-        r = solve("biased_rock_paper_scissors", concept="zero-sum", method=method, beta=300.0,
-                  beta_schedule=geometric_beta(1.0, 300.0, 500), init="random", seed=args.seed,
-                  steps=6000, tol=1e-7)
-        print(f"{'biased_rock_paper_scissors':<30} {'zero-sum':<11} {method:<6} {r.iterations:>6} "
-              f"{'value ' + format(r.value, '.2e'):>28} {r.reference:>10.4g}")
-    for method in ("exact", "svi"):
-        r = solve("chicken", concept="correlated", method=method, beta=2000 / 7,
-                  beta_schedule=geometric_beta(20 / 7, 2000 / 7, 300), seed=args.seed,
-                  steps=1000, tol=1e-9)
-        print(f"{'chicken':<30} {'correlated':<11} {method:<6} {r.iterations:>6} "
-              f"{f'welfare {r.welfare:.4g}, CE gap {r.ce_gap:.1e}':>28} {r.reference:>10.4g}")
-    print("(chicken's best Nash welfare is 28/3 = 9.33; the reference is the max-welfare CE)")
-    print("\nexploitability: max over agents of the exact best-response gain of the executed "
-          "policies;\nThm 4.2: the paper's bound H log max|A_i| / beta (see README: the "
-          "conditional family can exceed it;\nJordan's 3-player game has a repelling QRE at "
-          "beta >= 2, so neither method converges there).")
-    return 0
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="vsg", description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="command", required=True)
-
+def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Register ``vsg solve`` and its options on the subparsers ``sub``."""
     solve = sub.add_parser("solve", help="solve a game")
     solve.add_argument("game", help="built-in name, random spec, or .nfg/.json/.npz file")
     solve.add_argument("--concept", default="nash", choices=list(CONCEPTS),
@@ -401,58 +281,5 @@ def build_parser() -> argparse.ArgumentParser:
                        help="--learned-opponent: replay buffer capacity")
     solve.add_argument("--seed", type=int, default=0)
     solve.add_argument("--json", action="store_true", help="print one JSON document")
-    solve.set_defaults(func=_solve)
-
-    games = sub.add_parser("games", help="list built-in games")
-    games.set_defaults(func=_games)
-
-    infer = sub.add_parser("infer", help="infer an opponent's reward from its simulated play "
-                                         "(§5.1.2) into a run directory")
-    infer.add_argument("game", help="built-in name, random spec, or game file")
-    infer.add_argument("--out", required=True, help="run directory to write")
-    infer.add_argument("--opponent", type=int, default=1, help="index of the modelled agent")
-    infer.add_argument("--observations", type=int, default=2000, help="observed steps of play")
-    infer.add_argument("--method", default="nuts", choices=["nuts", "svi"])
-    infer.add_argument("--beta", type=float, default=1.0, help="the opponent's inverse temperature")
-    infer.add_argument("--others", default="equilibrium", choices=["equilibrium", "uniform"],
-                       help="what the other agents play")
-    infer.add_argument("--chains", type=int, default=4)
-    infer.add_argument("--samples", type=int, default=500, help="draws per chain")
-    infer.add_argument("--warmup", type=int, default=300, help="NUTS warm-up steps per chain")
-    infer.add_argument("--svi-steps", type=int, default=1500)
-    infer.add_argument("--seed", type=int, default=0)
-    infer.add_argument("--json", action="store_true")
-    infer.set_defaults(func=_infer)
-
-    train = sub.add_parser("train", help="train MAI or a baseline on a continuous-action game "
-                                         "from a YAML config")
-    train.add_argument("config", help="YAML file (see vsg_pyro.train)")
-    train.add_argument("--out", default=None, help="output directory (overrides the file)")
-    train.add_argument("--seed", type=int, default=None, help="overrides config.seed")
-    train.add_argument("--json", action="store_true")
-    train.set_defaults(func=_train)
-
-    diagnose = sub.add_parser("diagnose", help="ArviZ diagnostics of a run directory")
-    diagnose.add_argument("run_dir", help="directory with posterior.nc and run.json")
-    diagnose.add_argument("--json", action="store_true")
-    diagnose.set_defaults(func=_diagnose)
-
-    demo = sub.add_parser("demo", help="quick demo on built-in games")
-    demo.add_argument("--beta", type=float, default=2.0)
-    demo.add_argument("--seed", type=int, default=0)
-    demo.set_defaults(func=_demo)
-    return parser
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    torch.set_num_threads(1)  # tabular games are small: thread start-up costs more than it saves
-    try:
-        return int(args.func(args))
-    except (ValueError, FileNotFoundError) as err:
-        print(f"vsg: error: {err}", file=sys.stderr)
-        return 2
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+    solve.set_defaults(func=run)
+    return solve

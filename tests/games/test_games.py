@@ -179,7 +179,7 @@ def test_documented_example_loads(tmp_path):
     import re
     from pathlib import Path
 
-    doc = (Path(__file__).parents[1] / "docs" / "game-format.md").read_text()
+    doc = (Path(__file__).parents[2] / "docs" / "game-format.md").read_text()
     example = re.search(r"```json\n(.*?)```", doc, re.S).group(1)
     path = tmp_path / "mp.json"
     path.write_text(example)

@@ -10,7 +10,7 @@ import torch
 from vsg_pyro.games import TabularGame, get_game, random_normal_form_game, random_stochastic_game
 from vsg_pyro.metrics import exploitability
 from vsg_pyro.metrics.correlated import cce_gap, ce_gap, joint_values, welfare
-from vsg_pyro.solvers.lp import (
+from vsg_pyro.reference import (
     check_zero_sum,
     max_welfare_correlated_equilibrium,
     shapley_value_iteration,
