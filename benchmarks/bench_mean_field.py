@@ -17,10 +17,10 @@ from pathlib import Path
 
 import torch
 
-from vsg_pyro.games import get_mean_field_game
-from vsg_pyro.equilibria.mean_field.svi import svi_policy_step
 from vsg_pyro.core.schedules import geometric_beta
 from vsg_pyro.equilibria.mean_field.exact import solve_mean_field_exact
+from vsg_pyro.equilibria.mean_field.svi import svi_policy_step
+from vsg_pyro.games import get_mean_field_game
 
 LEFT_START = torch.tensor([[0.9, 0.1]] * 3, dtype=torch.float64)
 

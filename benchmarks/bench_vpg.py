@@ -16,8 +16,8 @@ from pathlib import Path
 
 import torch
 
-from vsg_pyro.games import markov_congestion_game, random_stochastic_game
 from vsg_pyro.equilibria.nash.exact import vpg_init, vpg_step
+from vsg_pyro.games import markov_congestion_game, random_stochastic_game
 
 GRID = {
     "states": [(s, (3, 3)) for s in (1, 4, 16, 64, 256)],

@@ -32,7 +32,72 @@ MOVED = {
         "ALGOS", "load_train_config", "train_from_config", "_check_types"]),
     "vsg_pyro.continuous_baselines": ("vsg_pyro.continuous.baselines", [
         "BASELINES", "BaselineConfig", "train_baseline"]),
+    # the solver core
+    "vsg_pyro.joint": ("vsg_pyro.core.joint", [
+        "agent_view", "joint_axis", "product_of_marginals", "sum_others", "executed_marginal"]),
+    "vsg_pyro.schedules": ("vsg_pyro.core.schedules", [
+        "constant_beta", "geometric_beta", "linear_beta"]),
+    "vsg_pyro.solvers.soft_dp": ("vsg_pyro.core.soft_dp", [
+        "FAMILIES", "soft_evaluate", "soft_best_response", "uniform_log_prior"]),
+    "vsg_pyro.solvers.step_control": ("vsg_pyro.core.step_control", ["StepSizeController"]),
+    "vsg_pyro.solvers.vpg": ("vsg_pyro.equilibria.nash.exact", [
+        "VPGState", "VPGResult", "vpg_init", "vpg_step", "solve_vpg", "executed_policies",
+        "exact_opponent_models", "vpg_step_size"]),
+    "vsg_pyro.solvers.zero_sum": ("vsg_pyro.equilibria.zero_sum.response", [
+        "zero_sum_response", "zero_sum_step_size"]),
+    "vsg_pyro.solvers.correlated": ("vsg_pyro.equilibria.correlated.exact", [
+        "CorrelatedState", "correlated_init", "correlated_targets", "correlated_step",
+        "solve_correlated_exact", "state_change"]),
+    "vsg_pyro.solvers.mean_field": ("vsg_pyro.equilibria.mean_field.exact", [
+        "MeanFieldResult", "soft_q", "relative_entropy_step", "solve_mean_field_exact"]),
+    "vsg_pyro.decentralized": ("vsg_pyro.equilibria.nash.svi", ["DecentralizedNashSVI"]),
+    "vsg_pyro.signals": ("vsg_pyro.equilibria.correlated.signals", [
+        "SIGNALS", "SignalStructure", "induced_joint"]),
+    "vsg_pyro.elbo": ("vsg_pyro.infer.elbo", ["EnumeratedGuideELBO"]),
+    "vsg_pyro.optim": ("vsg_pyro.infer.natural_gradient", [
+        "TabularNaturalGradient", "natural_gradient", "set_learning_rate"]),
+    "vsg_pyro.guide_tables": ("vsg_pyro.infer.guide_tables", ["GuideTables", "guide_tables"]),
 }
+
+# old modules that re-export names from new places (old path -> new homes of its names)
+REEXPORTED = {
+    "vsg_pyro.equilibrium": {"solve": "vsg_pyro.equilibria", "SolveResult": "vsg_pyro.equilibria"
+                             ".results.Solution", "CONCEPTS": "vsg_pyro.equilibria.solve"},
+    "vsg_pyro.correlated_svi": {"solve_correlated": "vsg_pyro.equilibria.correlated.solve",
+                                "DecentralizedCorrelatedSVI":
+                                    "vsg_pyro.equilibria.correlated.svi"},
+    "vsg_pyro.mean_field_svi": {"solve_mean_field": "vsg_pyro.equilibria.mean_field.solve",
+                                "svi_policy_step": "vsg_pyro.equilibria.mean_field.svi"},
+    "vsg_pyro.solvers": {"solve_vpg": "vsg_pyro.equilibria.nash.exact",
+                         "soft_evaluate": "vsg_pyro.core.soft_dp"},
+}
+
+
+def _resolve(path: str, name: str):
+    """``path`` is a module holding ``name``, or ``module.attribute``."""
+    try:
+        return getattr(importlib.import_module(path), name)
+    except ModuleNotFoundError:
+        module, _, attr = path.rpartition(".")
+        return getattr(importlib.import_module(module), attr)
+
+
+@pytest.mark.parametrize("old", sorted(REEXPORTED))
+def test_reexporting_old_modules_warn_and_give_the_new_objects(old):
+    for mod in [m for m in sys.modules if m == old or m.startswith(old + ".")]:
+        sys.modules.pop(mod)
+    with pytest.warns(DeprecationWarning, match=old):
+        module = importlib.import_module(old)
+    for name, home in REEXPORTED[old].items():
+        assert getattr(module, name) is _resolve(home, name), name
+
+
+def test_solve_result_alias_warns():
+    import vsg_pyro
+    from vsg_pyro.equilibria.results import Solution
+
+    with pytest.warns(DeprecationWarning, match="SolveResult is now vsg_pyro.Solution"):
+        assert vsg_pyro.SolveResult is Solution
 
 
 @pytest.mark.parametrize("old", sorted(MOVED))

@@ -7,12 +7,12 @@ import torch
 
 from vsg_pyro import solve
 from vsg_pyro.cli import main
+from vsg_pyro.core.schedules import geometric_beta
 from vsg_pyro.games import get_game, save_game
 from vsg_pyro.metrics import exploitability
-from vsg_pyro.schedules import geometric_beta
 
 KEYS = {"game", "concept", "family", "beta", "method", "policies", "exploitability", "nash_conv",
-        "elbo", "iterations", "converged", "seconds"}
+        "elbo", "iterations", "converged", "certificate", "reason", "seconds"}
 
 
 @pytest.mark.parametrize("method", ["svi", "exact"])

@@ -9,10 +9,11 @@ import torch
 from pyro import poutine
 
 from vsg_pyro.cli import main
+from vsg_pyro.core.joint import product_of_marginals
+from vsg_pyro.core.soft_dp import soft_best_response
 from vsg_pyro.diagnostics import diagnose_run, summarize
 from vsg_pyro.games import get_game
 from vsg_pyro.games.stochastic import random_stochastic_game
-from vsg_pyro.joint import product_of_marginals
 from vsg_pyro.models.opponent import (
     linear_reward,
     opponent_action_site,
@@ -31,7 +32,6 @@ from vsg_pyro.opponent.inference import (
     reward_point_estimate,
 )
 from vsg_pyro.opponent.play import PlayRecordBuffer, action_counts, simulate_play
-from vsg_pyro.solvers.soft_dp import soft_best_response
 
 
 def _rows(p):

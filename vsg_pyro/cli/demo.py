@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import argparse
 
-from vsg_pyro.equilibrium import solve
+from vsg_pyro.core.schedules import geometric_beta
+from vsg_pyro.core.soft_dp import FAMILIES
+from vsg_pyro.equilibria import solve
 from vsg_pyro.games import get_game
 from vsg_pyro.metrics import entropy_bound
-from vsg_pyro.schedules import geometric_beta
-from vsg_pyro.solvers import FAMILIES
 
 __all__ = ["add_parser", "run"]
 

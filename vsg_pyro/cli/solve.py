@@ -1,6 +1,12 @@
 """``vsg solve GAME``: solve a game (built-in name, random spec, ``.nfg``/``.json``/``.npz``
 file) for a concept (Nash, mean-field, correlated, zero-sum) by SVI or exact VPG, printed as text
-or as one JSON document (:func:`result_to_json`)."""
+or as one JSON document (:func:`result_to_json`).
+
+The options are those of the concept's ``solve`` (:mod:`vsg_pyro.equilibria`): each flag's
+destination is the keyword it sets, its default is the keyword's default (written once, in the
+signature), and a flag the chosen concept does not take is refused with one message naming it
+(the check reads :func:`vsg_pyro.equilibria.solve.concept_options`, not a copy of the defaults).
+"""
 
 from __future__ import annotations
 
@@ -10,13 +16,15 @@ from collections.abc import Sequence
 
 import torch
 
-from vsg_pyro.equilibrium import CONCEPTS, METHODS, OPTIMIZERS, SolveResult, solve
+from vsg_pyro.core.schedules import geometric_beta
+from vsg_pyro.core.soft_dp import FAMILIES
+from vsg_pyro.equilibria._common import METHODS, OPTIMIZERS
+from vsg_pyro.equilibria.correlated.signals import SIGNALS
+from vsg_pyro.equilibria.nash.opponents import ExactOpponent, ExternalOpponent, OptimisticOpponent
+from vsg_pyro.equilibria.results import Solution
+from vsg_pyro.equilibria.solve import CONCEPTS, concept_options, solve
 from vsg_pyro.games import TabularGame, get_game, get_mean_field_game
-from vsg_pyro.guides import OPPONENT_MODES
 from vsg_pyro.metrics import entropy_bound
-from vsg_pyro.schedules import geometric_beta
-from vsg_pyro.signals import SIGNALS
-from vsg_pyro.solvers import FAMILIES
 
 __all__ = ["add_parser", "result_to_json", "run"]
 
@@ -40,7 +48,7 @@ def _joint_list(game: TabularGame, joint: torch.Tensor) -> list:
     return joint.tolist()
 
 
-def result_to_json(game: TabularGame, result: SolveResult) -> dict:
+def result_to_json(game: TabularGame, result: Solution) -> dict:
     """The JSON document of ``vsg solve --json``."""
     doc = {
         "game": game.name,
@@ -54,29 +62,33 @@ def result_to_json(game: TabularGame, result: SolveResult) -> dict:
         "elbo": [trace[-1] if trace else None for trace in result.elbo],
         "iterations": result.iterations,
         "converged": result.converged,
+        "certificate": {"name": result.certificate.name, "value": result.certificate.value,
+                        "threshold": result.certificate.threshold},
+        "reason": result.reason,
         "seconds": result.seconds,
     }
     if result.concept != "nash":
         doc.update({
-            "joint": _joint_list(game, result.joint),  # type: ignore[arg-type]
-            "ce_gap": result.ce_gap,
-            "cce_gap": result.cce_gap,
-            "welfare": result.welfare,
-            "value": result.value,
-            "reference": result.reference,
+            "joint": _joint_list(game, result.joint),  # type: ignore[attr-defined]
+            "ce_gap": result.ce_gap,  # type: ignore[attr-defined]
+            "cce_gap": result.cce_gap,  # type: ignore[attr-defined]
+            "welfare": result.welfare,  # type: ignore[attr-defined]
+            "value": getattr(result, "value", None),
+            "reference": result.reference,  # type: ignore[attr-defined]
         })
-    if result.signal is not None:
+    if getattr(result, "signal", None) is not None:
         sig = result.signal.reshape(-1).tolist() if game.is_normal_form else result.signal.tolist()
         doc["signal"] = sig
     return doc
 
 
-def _print_result(game: TabularGame, result: SolveResult) -> None:
+def _print_result(game: TabularGame, result: Solution) -> None:
     """The text output of ``vsg solve``."""
     print(game.describe())
     print(f"{result.concept} by {result.method}, family {result.family}, beta {result.beta:g}: "
           f"{result.iterations} steps ({'converged' if result.converged else 'NOT converged'}) "
           f"in {result.seconds:.3f} s")
+    print(f"  {result.reason}")
     for i, pol in enumerate(result.policies):
         print(f"  {game.agent_names[i]}:")  # type: ignore[index]
         rows = pol.reshape(-1, pol.shape[-1])
@@ -107,103 +119,105 @@ def _print_result(game: TabularGame, result: SolveResult) -> None:
           f"Theorem 4.2 bound {entropy_bound(game, result.beta):.6g}  ELBO per agent [{elbo}]")
 
 
-def _solve_mean_field(args: argparse.Namespace) -> int:
-    """``vsg solve --concept mean-field``."""
-    if args.learned_opponent is not None or (args.play_steps, args.buffer) != (200, 2000):
-        raise ValueError("--learned-opponent/--play-steps/--buffer: not with --concept mean-field")
-    if (args.signal, args.signal_size, args.mediator_beta, args.margin) != ("private", 4, None, 2.0):
-        raise ValueError("--signal/--signal-size/--mediator-beta/--margin: only with "
-                         "--concept correlated")
-    if args.family not in (None, "factorized"):
-        raise ValueError("--family: the mean-field policy is factorized (pi(a | s))")
-    game = get_mean_field_game(args.game)
-    beta = 0.1 if args.beta is None else args.beta
-    schedule = None
-    if args.anneal_from is not None:
-        schedule = geometric_beta(args.anneal_from, beta, args.anneal_steps or args.steps // 2)
-    result = solve(game, concept="mean-field", method=args.method, beta=beta, steps=args.steps,
-                   beta_schedule=schedule,
-                   mean_field_options={"damping": args.damping, "average": args.average,
-                                       "target": args.target, "prior": args.prior,
-                                       "optimistic": args.optimistic})
-    if args.json:
-        print(json.dumps({
-            "game": game.name, "concept": "mean-field", "method": result.method,
-            "beta": result.beta, "policy": result.policies[0].tolist(),
-            "mean_field": result.joint.tolist(),  # type: ignore[union-attr]
-            "exploitability": result.exploitability, "value": result.value,
-            "exploitability_trace": [e["exploitability"] for e in result.trace or []],
-            "iterations": result.iterations, "converged": result.converged,
-            "seconds": result.seconds}))
-        return 0
+def _print_mean_field(game, args: argparse.Namespace, result) -> None:
+    """The text output of ``vsg solve --concept mean-field``."""
     print(game.describe())
-    prior = "RelEnt iteration, uniform prior" if args.prior == "uniform" else (
-        "optimistic mirror descent" if args.optimistic else "mirror descent, previous-policy prior")
+    prior = "RelEnt iteration, uniform prior" if getattr(args, "prior", None) == "uniform" else (
+        "optimistic mirror descent" if getattr(args, "optimistic", False)
+        else "mirror descent, previous-policy prior")
     print(f"Algorithm 4 ({prior}) by {result.method}, final beta {result.beta:g}: "
           f"{result.iterations} iterations in {result.seconds:.3f} s")
-    trace = [e["exploitability"] for e in result.trace or []]
+    trace = [e["exploitability"] for e in result.trace]
     marks = sorted({0, len(trace) // 10, len(trace) // 2, len(trace) - 1})
     print("exploitability by iteration: " + ", ".join(f"{k + 1}: {trace[k]:.4g}" for k in marks))
     print(f"final exploitability {result.exploitability:.6g}, value {result.value:.6g}"
           f" ({'target reached' if result.converged else 'target not reached'})")
-    return 0
+
+
+def _mean_field_json(game, result) -> dict:
+    return {"game": game.name, "concept": "mean-field", "method": result.method,
+            "beta": result.beta, "policy": result.policies[0].tolist(),
+            "mean_field": result.flow.tolist(), "exploitability": result.exploitability,
+            "value": result.value,
+            "exploitability_trace": [e["exploitability"] for e in result.trace],
+            "iterations": result.iterations, "converged": result.converged,
+            "certificate": {"name": result.certificate.name,
+                            "value": result.certificate.value,
+                            "threshold": result.certificate.threshold},
+            "reason": result.reason, "seconds": result.seconds}
+
+
+#: Flags that are not one keyword of the concept's solve: flag dest -> the keyword they set.
+_DERIVED = {"anneal_from": "beta_schedule", "anneal_steps": "beta_schedule",
+            "opponent_mode": "opponent", "learned_opponent": "opponent",
+            "play_steps": "opponent", "buffer": "opponent"}
+_NOT_OPTIONS = {"command", "func", "game", "concept", "json", "flags"}
+_OPPONENTS = {"exact": ExactOpponent, "optimistic": OptimisticOpponent}
+
+
+def _flag(dest: str) -> str:
+    return "--" + dest.replace("_", "-")
+
+
+def _options(args: argparse.Namespace) -> dict:
+    """The concept's keyword options from the flags given, refusing those it does not take."""
+    given = {k: v for k, v in vars(args).items() if k not in _NOT_OPTIONS}
+    known = {**concept_options(args.concept), "method": None}
+    refused = [k for k in given if _DERIVED.get(k, k) not in known]
+    if refused:
+        where = "; ".join(
+            f"{_flag(k)} only with " + " or ".join(
+                f"--concept {c}" for c in CONCEPTS if _DERIVED.get(k, k) in concept_options(c))
+            for k in refused)
+        takes = ", ".join(_flag(k) for k in args.flags if _DERIVED.get(k, k) in known)
+        raise ValueError(f"{', '.join(map(_flag, refused))}: not an option of --concept "
+                         f"{args.concept} ({where}; --concept {args.concept} takes {takes})")
+    if "anneal_steps" in given and "anneal_from" not in given:
+        raise ValueError("--anneal-steps: only with --anneal-from")
+    if ("play_steps" in given or "buffer" in given) and "learned_opponent" not in given:
+        raise ValueError("--play-steps/--buffer: only with --learned-opponent")
+    return {k: v for k, v in given.items() if k not in _DERIVED}
 
 
 def run(args: argparse.Namespace) -> int:
     """Run ``vsg solve``; returns the exit status."""
-    if args.concept == "mean-field":
-        return _solve_mean_field(args)
-    if (args.damping, args.average, args.target, args.prior, args.optimistic) != (
-            1.0, False, 0.0, "previous", False):
-        raise ValueError("--damping/--average/--target/--prior/--optimistic: only with "
-                         "--concept mean-field")
-    if args.beta is None:
-        args.beta = 1.0
-    game = get_game(args.game)
-    schedule = None
-    if args.anneal_from is not None:
-        schedule = geometric_beta(args.anneal_from, args.beta, args.anneal_steps or args.steps // 2)
+    options = _options(args)
+    mean_field = args.concept == "mean-field"
+    game = get_mean_field_game(args.game) if mean_field else get_game(args.game)
+    beta = options.get("beta", concept_options(args.concept)["beta"].default)
+    steps = options.get("steps", concept_options(args.concept)["steps"].default)
+    if getattr(args, "anneal_from", None) is not None:
+        options["beta_schedule"] = geometric_beta(args.anneal_from, beta,
+                                                  getattr(args, "anneal_steps", None) or steps // 2)
+    learned = None
+    if getattr(args, "learned_opponent", None) is not None:
+        from vsg_pyro.opponent.replay_model import ReplayOpponentModel
+
+        if getattr(args, "opponent_mode", "exact") != "exact" or args.method != "svi":
+            raise ValueError("--learned-opponent: with --method svi and the default "
+                             "--opponent-mode only (it is the external opponent model)")
+        learned = ReplayOpponentModel(game, method=args.learned_opponent,
+                                      steps_per_round=getattr(args, "play_steps", 200),
+                                      capacity=getattr(args, "buffer", 2000), beta=beta,
+                                      seed=options.get("seed", 0))
+        options["opponent"] = ExternalOpponent(learned)
+    elif getattr(args, "opponent_mode", None) is not None:
+        options["opponent"] = _OPPONENTS[args.opponent_mode]()
     bar = None
     if not args.json:
         from tqdm import tqdm
 
-        bar = tqdm(total=args.steps, desc=f"{args.method}", unit="step", leave=False)
-
-    def tick(_step: int, _info: dict) -> None:
-        if bar is not None:
-            bar.update(1)
-
-    options = None
-    if args.concept == "correlated":
-        if args.signal == "private" and args.signal_size != 4:
-            raise ValueError("--signal-size: only for --signal public (private recommendations "
-                             "have one signal per joint action)")
-        options = {"signal": args.signal, "signal_size": args.signal_size,
-                   "mediator_beta": args.mediator_beta, "margin": args.margin}
-    elif (args.signal, args.signal_size, args.mediator_beta, args.margin) != (
-            "private", 4, None, 2.0):
-        raise ValueError("--signal/--signal-size/--mediator-beta/--margin: only with "
-                         "--concept correlated")
-    learned = None
-    if args.learned_opponent is not None:
-        from vsg_pyro.opponent.replay_model import ReplayOpponentModel
-
-        if args.opponent_mode != "exact" or args.concept != "nash" or args.method != "svi":
-            raise ValueError("--learned-opponent: with --concept nash, --method svi and the "
-                             "default --opponent-mode only (it is the external opponent model)")
-        learned = ReplayOpponentModel(game, method=args.learned_opponent,
-                                      steps_per_round=args.play_steps, capacity=args.buffer,
-                                      beta=args.beta, seed=args.seed)
-    elif (args.play_steps, args.buffer) != (200, 2000):
-        raise ValueError("--play-steps/--buffer: only with --learned-opponent")
-    result = solve(game, concept=args.concept, family=args.family, method=args.method,
-                   beta=args.beta, beta_schedule=schedule, steps=args.steps, seed=args.seed,
-                   optimizer=args.optimizer, eta=args.eta, lr=args.lr,
-                   opponent_mode="external" if learned else args.opponent_mode,
-                   external_opponent_model=learned, init=args.init, tol=args.tol,
-                   callback=tick, correlated_options=options)
+        bar = tqdm(total=steps, desc=f"{args.method}", unit="step", leave=False)
+        options["callback"] = lambda _step, _info: bar.update(1)
+    result = solve(game, concept=args.concept, **options)
     if bar is not None:
         bar.close()
+    if mean_field:
+        if args.json:
+            print(json.dumps(_mean_field_json(game, result)))
+        else:
+            _print_mean_field(game, args, result)
+        return 0
     learned_doc = None
     if learned is not None:
         from vsg_pyro.metrics.exploitability import opponent_error_bound
@@ -227,59 +241,78 @@ def run(args: argparse.Namespace) -> int:
 
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    """Register ``vsg solve`` and its options on the subparsers ``sub``."""
-    solve = sub.add_parser("solve", help="solve a game")
-    solve.add_argument("game", help="built-in name, random spec, or .nfg/.json/.npz file")
-    solve.add_argument("--concept", default="nash", choices=list(CONCEPTS),
-                       help="nash (§5.1), mean-field (§5.2), correlated (§5.3, Fig. 3) or zero-sum (§5.4)")
-    solve.add_argument("--family", default=None, choices=list(FAMILIES),
-                       help="policy family (default: conditional for nash, factorized otherwise)")
-    solve.add_argument("--method", default="svi", choices=list(METHODS),
-                       help="svi: Pyro SVI per agent; exact: VPG with exact soft evaluation")
-    solve.add_argument("--beta", type=float, default=None,
-                       help="inverse temperature (> 0; default 1, mean-field 0.1)")
-    solve.add_argument("--anneal-from", type=float, default=None,
-                       help="anneal beta geometrically from this value to --beta")
-    solve.add_argument("--anneal-steps", type=int, default=None,
-                       help="steps of the annealing (default: half of --steps)")
-    solve.add_argument("--optimizer", default="natural", choices=list(OPTIMIZERS))
-    solve.add_argument("--eta", type=float, default=None,
-                       help="NPG learning rate of eq. (4) (natural gradient / exact)")
-    solve.add_argument("--lr", type=float, default=0.05, help="Adam learning rate")
-    solve.add_argument("--opponent-mode", default="exact",
-                       choices=[m for m in OPPONENT_MODES if m != "external"])
-    solve.add_argument("--steps", type=int, default=2000, help="maximum steps")
-    solve.add_argument("--tol", type=float, default=1e-8, help="stop when policies move less")
-    solve.add_argument("--init", default=None, choices=["uniform", "random", "obedient"],
-                       help="initial policies (default: uniform; obedient for correlated "
-                            "equilibria with private signals, random with a public one)")
-    solve.add_argument("--signal", default="private", choices=list(SIGNALS),
-                       help="correlated: a mediator's private recommendations, or one public "
-                            "signal (the paper's Fig. 3)")
-    solve.add_argument("--signal-size", type=int, default=4, help="correlated: K of a public signal")
-    solve.add_argument("--mediator-beta", type=float, default=None,
-                       help="correlated: the signal distribution's inverse temperature")
-    solve.add_argument("--margin", type=float, default=2.0,
-                       help="correlated: obedience margin in nats (0: none)")
-    solve.add_argument("--damping", type=float, default=1.0,
-                       help="mean-field: weight of the new mean field per iteration")
-    solve.add_argument("--average", action="store_true",
-                       help="mean-field: report the average of the iterates")
-    solve.add_argument("--target", type=float, default=0.0,
-                       help="mean-field: stop at this exploitability")
-    solve.add_argument("--prior", default="previous", choices=["previous", "uniform"],
-                       help="mean-field: the previous policy (mirror descent) or uniform "
-                            "(RelEnt iteration: entropy-regularised equilibrium)")
-    solve.add_argument("--optimistic", action="store_true",
-                       help="mean-field: optimistic mirror descent (2 Q^k - Q^(k-1))")
-    solve.add_argument("--learned-opponent", default=None, choices=["counts", "reward"],
-                       help="nash: learn opponent models from simulated play (replay buffer; "
-                            "counts, or reward inference by eqs. 6-7 and eq. 5)")
-    solve.add_argument("--play-steps", type=int, default=200,
-                       help="--learned-opponent: transitions played per round")
-    solve.add_argument("--buffer", type=int, default=2000,
-                       help="--learned-opponent: replay buffer capacity")
-    solve.add_argument("--seed", type=int, default=0)
-    solve.add_argument("--json", action="store_true", help="print one JSON document")
-    solve.set_defaults(func=run)
-    return solve
+    """Register ``vsg solve`` and its options on the subparsers ``sub``: one option group per
+    concept; every option but the game, --concept, --method and --json is left out of the
+    namespace unless given (``argparse.SUPPRESS``), so that :func:`run` passes on exactly the
+    options given and the concept's own defaults apply."""
+    solve_ = sub.add_parser("solve", help="solve a game", argument_default=argparse.SUPPRESS)
+    solve_.add_argument("game", help="built-in name, random spec, or .nfg/.json/.npz file")
+    solve_.add_argument("--concept", default="nash", choices=list(CONCEPTS),
+                        help="nash (§5.1), mean-field (§5.2), correlated (§5.3, Fig. 3) or "
+                             "zero-sum (§5.4)")
+    solve_.add_argument("--method", default="svi", choices=list(METHODS),
+                        help="svi: Pyro SVI per agent; exact: the same updates with exact "
+                             "soft evaluation")
+    solve_.add_argument("--json", action="store_true", default=False,
+                        help="print one JSON document")
+    common = solve_.add_argument_group("every concept")
+    common.add_argument("--beta", type=float,
+                        help="inverse temperature (> 0; default 1, mean-field 0.1)")
+    common.add_argument("--anneal-from", type=float,
+                        help="anneal beta geometrically from this value to --beta")
+    common.add_argument("--anneal-steps", type=int,
+                        help="steps of the annealing (default: half of --steps)")
+    common.add_argument("--steps", type=int, help="maximum steps (default 2000)")
+    tabular = solve_.add_argument_group("nash, zero-sum and correlated")
+    tabular.add_argument("--family", choices=list(FAMILIES),
+                         help="policy family (default: conditional for nash, factorized "
+                              "otherwise)")
+    tabular.add_argument("--eta", type=float, help="NPG learning rate of eq. (4)")
+    tabular.add_argument("--tol", type=float,
+                         help="stop when the step's change is below this (default 1e-8)")
+    tabular.add_argument("--certificate-tol", type=float,
+                         help="the certificate's threshold (residual; correlated: slack on the "
+                              "CE-gap bound)")
+    tabular.add_argument("--adaptive-step", action=argparse.BooleanOptionalAction,
+                         help="halve the step when progress stalls at a settled beta")
+    tabular.add_argument("--init", choices=["uniform", "random", "obedient"],
+                         help="initial policies (default: uniform; obedient for correlated "
+                              "equilibria with private signals, random with a public one)")
+    tabular.add_argument("--seed", type=int, help="seed of random initial policies (default 0)")
+    nash = solve_.add_argument_group("nash and zero-sum (svi)")
+    nash.add_argument("--optimizer", choices=list(OPTIMIZERS),
+                      help="natural gradient (one step = eq. 4; default) or Adam")
+    nash.add_argument("--lr", type=float, help="Adam's learning rate (--optimizer adam)")
+    nash.add_argument("--lr-decay", type=float, help="Adam's learning-rate decay per step")
+    only_nash = solve_.add_argument_group("nash")
+    only_nash.add_argument("--opponent-mode", choices=list(_OPPONENTS),
+                           help="exact (the others' executed policies) or optimistic (free "
+                                "guide parameters)")
+    only_nash.add_argument("--learned-opponent", choices=["counts", "reward"],
+                           help="learn opponent models from simulated play (replay buffer; "
+                                "counts, or reward inference by eqs. 6-7 and eq. 5)")
+    only_nash.add_argument("--play-steps", type=int,
+                           help="--learned-opponent: transitions played per round (200)")
+    only_nash.add_argument("--buffer", type=int,
+                           help="--learned-opponent: replay buffer capacity (2000)")
+    corr = solve_.add_argument_group("correlated")
+    corr.add_argument("--signal", choices=list(SIGNALS),
+                      help="a mediator's private recommendations (default), or one public "
+                           "signal (the paper's Fig. 3)")
+    corr.add_argument("--signal-size", type=int, help="K of a public signal (4)")
+    corr.add_argument("--mediator-beta", type=float,
+                      help="the signal distribution's inverse temperature")
+    corr.add_argument("--margin", type=float, help="obedience margin in nats (2; 0: none)")
+    corr.add_argument("--warmup", type=int, help="mediator-only rounds first (200)")
+    mf = solve_.add_argument_group("mean-field")
+    mf.add_argument("--damping", type=float, help="weight of the new mean field per iteration")
+    mf.add_argument("--average", action="store_true", help="report the average of the iterates")
+    mf.add_argument("--target", type=float, help="stop at this exploitability (the certificate)")
+    mf.add_argument("--prior", choices=["previous", "uniform"],
+                    help="the previous policy (mirror descent) or uniform (RelEnt iteration: "
+                         "entropy-regularised equilibrium)")
+    mf.add_argument("--optimistic", action="store_true",
+                    help="optimistic mirror descent (2 Q^k - Q^(k-1))")
+    dests = [a.dest for a in solve_._actions if a.option_strings and a.dest != "help"]
+    solve_.set_defaults(func=run, flags=tuple(d for d in dests if d not in _NOT_OPTIONS))
+    return solve_

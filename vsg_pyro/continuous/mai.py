@@ -37,6 +37,7 @@ from pyro.infer import SVI, Trace_ELBO
 
 from vsg_pyro.continuous.episode_loop import run_episodes
 from vsg_pyro.continuous.transition_buffer import TransitionBatch
+from vsg_pyro.core.schedules import geometric_beta
 from vsg_pyro.games.continuous_base import ContinuousGame
 from vsg_pyro.guides.neural import (
     ConditionalPolicy,
@@ -46,7 +47,6 @@ from vsg_pyro.guides.neural import (
     squashed_mode,
 )
 from vsg_pyro.models.continuous import ContinuousInputs, continuous_agent_model
-from vsg_pyro.schedules import geometric_beta
 
 __all__ = ["MAIConfig", "MAIAgent", "MAIResult", "train_mai", "deterministic_actions"]
 

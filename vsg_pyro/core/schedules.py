@@ -21,10 +21,12 @@ def constant_beta(beta: float) -> Callable[[int], float]:
 
 
 def geometric_beta(start: float, end: float, steps: int) -> Callable[[int], float]:
-    """``beta_k = start * (end / start)^(min(k, steps) / steps)``: anneal over ``steps``, then hold."""
+    """``beta_k = start * (end / start)^(min(k, steps) / steps)``: anneal over ``steps``, then
+    hold at exactly ``end`` (not its floating-point reconstruction)."""
     _check(start, end, steps)
     ratio = math.log(end / start)
-    return lambda step: float(start * math.exp(ratio * min(step, steps) / steps))
+    return lambda step: float(end) if step >= steps else float(
+        start * math.exp(ratio * step / steps))
 
 
 def linear_beta(start: float, end: float, steps: int) -> Callable[[int], float]:

@@ -14,7 +14,7 @@ when discounted; differentiable in ``psi``).
 :func:`opponent_reward_model` is the Pyro program: ``psi ~ Normal(0, psi_scale)`` (the fully
 Bayesian route; NUTS or SVI with an AutoGuide fit it), the policy above, and every observed
 action of ``j`` as ``Categorical(p_j(. | row))`` with ``obs=``.  The paper's point estimate
-(eqs. 6-7) is :func:`vsg_pyro.opponent_inference.reward_point_estimate`.
+(eqs. 6-7) is :func:`vsg_pyro.opponent.inference.reward_point_estimate`.
 
 Rows: a finite-horizon game indexes ``p_j`` by ``(t, s)``, flattened as ``t * S + s``; a
 discounted game by ``s``.  Site names carry the modelling agent's name and the opponent's

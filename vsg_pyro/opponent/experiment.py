@@ -21,11 +21,12 @@ from typing import NamedTuple
 
 import torch
 
+from vsg_pyro.core.joint import product_of_marginals, sum_others
 from vsg_pyro.diagnostics.netcdf_io import save_inference_data
 from vsg_pyro.diagnostics.report import POSTERIOR_FILE, RUN_FILE
+from vsg_pyro.equilibria.nash.exact import solve_vpg
 from vsg_pyro.games.registry import get_game
 from vsg_pyro.games.tabular import TabularGame
-from vsg_pyro.joint import product_of_marginals, sum_others
 from vsg_pyro.models.opponent import soft_optimal_policy
 from vsg_pyro.opponent.inference import (
     RewardPosterior,
@@ -35,7 +36,6 @@ from vsg_pyro.opponent.inference import (
     posterior_to_inference_data,
 )
 from vsg_pyro.opponent.play import simulate_play
-from vsg_pyro.solvers.vpg import solve_vpg
 
 __all__ = ["RewardInferenceRun", "infer_opponent_reward", "INFERENCE_METHODS", "OTHERS"]
 

@@ -22,7 +22,7 @@ from vsg_pyro.infer.natural_gradient import natural_gradient
 from vsg_pyro.metrics import entropy_bound, exploitability
 from vsg_pyro.metrics.correlated import ce_gap, welfare
 from vsg_pyro.models import MediatorInputs, mediator_model
-from vsg_pyro.solvers.lp import max_welfare_correlated_equilibrium
+from vsg_pyro.reference import max_welfare_correlated_equilibrium
 
 RANDOM_GAMES = [f"random_{2 + s % 3}x{2 + (s // 3) % 3}_s{s}" for s in range(12)]  # 2x2 .. 4x4
 
@@ -50,8 +50,9 @@ SMALL_GAMES = {
 def test_svi_iterates_equal_the_exact_updates(case):
     name, signal, family = case
     game = SMALL_GAMES[name]() if name in SMALL_GAMES else get_game(name)
+    size = dict(signal_size=3) if signal == "public" else {}
     kwargs = dict(concept="correlated", family=family, beta=1.5, steps=25, tol=0.0, seed=3,
-                  correlated_options=dict(signal=signal, signal_size=3, warmup=5))
+                  signal=signal, warmup=5, **size)
     exact = solve(game, method="exact", **kwargs)
     svi = solve(game, method="svi", **kwargs)
     assert exact.iterations == svi.iterations == 25
@@ -176,8 +177,10 @@ def test_correlated_errors():
     with pytest.raises(ValueError, match="log_priors"):
         zero = torch.log(torch.tensor([[1.0, 0.0]], dtype=torch.float64))
         solve("chicken", concept="correlated", log_priors=[zero, zero])
-    with pytest.raises(ValueError, match="optimizer"):
+    with pytest.raises(TypeError, match="optimizer do not apply"):
         solve("chicken", concept="correlated", optimizer="adam")
+    with pytest.raises(ValueError, match="signal_size: only for signal='public'"):
+        solve("chicken", concept="correlated", signal_size=3)
 
 
 def test_priors_reach_the_correlated_solver():

@@ -19,7 +19,7 @@ from vsg_pyro.games import (
     zero_sum_game,
 )
 from vsg_pyro.models.zero_sum import ZeroSumInputs, opponent_response
-from vsg_pyro.solvers.lp import shapley_value_iteration, solve_matrix_game
+from vsg_pyro.reference import shapley_value_iteration, solve_matrix_game
 
 BETA = 300.0  # annealed to from beta = 1: QRE values are then within ~2e-4 of the minimax value
 

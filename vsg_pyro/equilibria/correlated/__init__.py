@@ -30,7 +30,7 @@ def solve(
     method: str = "svi",
     *,
     signal: str = "private",
-    signal_size: int = 4,
+    signal_size: int | None = None,
     family: str = "factorized",
     beta: float = 1.0,
     beta_schedule: Callable[[int], float] | None = None,
@@ -55,7 +55,8 @@ def solve(
         signal: ``"private"`` (a mediator's recommendations, one per agent; the default) or
             ``"public"`` (the paper's Figure 3: one signal everybody sees; only mixtures of Nash
             equilibria, see :mod:`vsg_pyro.equilibria.correlated.exact`).
-        signal_size: ``K`` of a public signal.
+        signal_size: ``K`` of a public signal (default 4; private recommendations have one
+            signal per joint action).
         family: the agents' policy family; beta / beta_schedule: the agents' inverse
             temperature (annealing drives the CE gap to zero).
         eta: the agents' eq. (4) learning rate (``alpha = eta / (1 - gamma)``; default 0.5).
@@ -85,7 +86,11 @@ def solve(
             if not torch.isfinite(torch.as_tensor(lp)).all():
                 raise ValueError(f"log_priors[{i}]: must be finite (a prior of 0 makes the "
                                  "initial policies' KL infinite; use a small probability)")
-    structure = SignalStructure.build(signal, game.action_counts, signal_size)
+    if signal == "private" and signal_size is not None:
+        raise ValueError("signal_size: only for signal='public' (private recommendations have "
+                         "one signal per joint action)")
+    structure = SignalStructure.build(signal, game.action_counts,
+                                      4 if signal_size is None else signal_size)
     init = init or ("obedient" if signal == "private" else "random")
     alpha = vpg_step_size(game, eta)
     mediator = default_mediator(game, mediator_beta, margin, alpha)

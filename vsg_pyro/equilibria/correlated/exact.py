@@ -59,7 +59,7 @@ from vsg_pyro.equilibria.results import CorrelatedSolution
 from vsg_pyro.games.tabular import TabularGame
 from vsg_pyro.metrics.correlated import cce_gap, ce_gap, stage_payoffs, welfare
 from vsg_pyro.metrics.exploitability import entropy_bound, exploitability
-from vsg_pyro.solvers.lp import max_welfare_correlated_equilibrium
+from vsg_pyro.reference import max_welfare_correlated_equilibrium
 
 __all__ = [
     "CorrelatedState",

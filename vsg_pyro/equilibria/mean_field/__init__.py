@@ -32,7 +32,7 @@ def solve(
     game: MeanFieldGame | str,
     method: str = "svi",
     *,
-    beta: float = 1.0,
+    beta: float = 0.1,
     beta_schedule: Callable[[int], float] | None = None,
     steps: int = 2000,
     damping: float = 1.0,

@@ -131,7 +131,8 @@ class Solver:
             policy that generates the average mean field, as in fictitious play) instead of
             the last iterate, which cycles in games like rock-paper-scissors.
         initial_policy: ``(T, S, A)`` or ``(S, A)``; uniform by default.
-        target: the certificate's threshold on the exploitability.
+        target: the certificate's threshold on the exploitability (a negative target runs
+            every iteration).
         policy_step: ``(prior, Q, beta) -> policy`` replacing the exact eq. (12) step.
 
     ``step`` reports ``change``: the largest change of a policy probability.
@@ -154,8 +155,8 @@ class Solver:
     ) -> None:
         if not 0 < damping <= 1:
             raise ValueError(f"damping: must lie in (0, 1], got {damping}")
-        if not target >= 0:
-            raise ValueError(f"target: must be >= 0, got {target}")
+        if not isinstance(target, (int, float)) or target != target:
+            raise ValueError(f"target: must be a number (negative: run every step), got {target!r}")
         self.game, self.damping, self.optimistic, self.average = game, damping, optimistic, average
         self.target = float(target)
         shape = (game.horizon, game.n_states, game.n_actions)

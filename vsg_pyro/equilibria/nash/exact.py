@@ -167,7 +167,9 @@ def vpg_step(
     opponent model is the others' executed policies) or
     :class:`~vsg_pyro.equilibria.zero_sum.ZeroSumOpponent` (§5.4's soft response of the
     opponent to ``pi_i``; two-player zero-sum games).
-    Returns the next state and the soft values ``(N,)`` of the *current* policies (ELBO / beta).
+    Returns the next state and the soft values ``(N,)`` of the *current* policies (ELBO / beta)
+    against the opponent model the step used (for a responding model, such as zero-sum's, the
+    response: the objective of the agent's Pyro program).
     """
     opponent = _check_opponent(opponent)
     n = game.n_agents
@@ -176,13 +178,13 @@ def vpg_step(
     for i, log_pi in enumerate(state.log_policies):
         lp = uniform_log_prior(game, i) if log_priors is None else log_priors[i]
         ev = soft_evaluate(game, i, log_pi.exp(), models[i], beta, lp)
-        values.append(ev.value)
         other_prior = None if log_priors is None or n != 2 else log_priors[1 - i]
         response = opponent.respond(game, i, log_pi.exp(), models[i], ev.q, beta, alpha,
                                     other_prior)
         if response is not None:
             models[i] = response
             ev = soft_evaluate(game, i, log_pi.exp(), models[i], beta, lp)
+        values.append(ev.value)
         conditional = log_pi.ndim == ev.q.ndim
         if conditional:
             target, axis = agent_view(lp, i, n) + beta * ev.q, joint_axis(i, n)

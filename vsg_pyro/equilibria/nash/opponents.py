@@ -73,7 +73,7 @@ class OptimisticOpponent(OpponentModel):
 class ExternalOpponent(OpponentModel):
     """``p_i`` from ``model(agent, executed)`` (executed policies ``(H?, S, A_j)`` of every
     agent -> one ``(H?, S, A_j)`` marginal per opponent), e.g.
-    :class:`~vsg_pyro.opponent_modelling.ReplayOpponentModel` (SVI only)."""
+    :class:`~vsg_pyro.opponent.replay_model.ReplayOpponentModel` (SVI only)."""
 
     guide_mode = "external"
     exact_solver = False

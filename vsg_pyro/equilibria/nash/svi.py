@@ -315,8 +315,18 @@ class Solver:
         self._natural = self.optim is None
         self.runner = DecentralizedNashSVI(self.game, guides, optims, self.opponent,
                                            self.log_priors, self.loss)
-        self._latest = self.runner.state()
+        self._latest = self._read_state()
         return self._latest
+
+    def _read_state(self) -> VPGState:
+        """The runner's state; with your own guides and ``family="factorized"``, the policies
+        are read as the guides' executed marginals ``(H?, S, A_i)`` (a factorized guide's
+        table does not depend on ``a_-i``), so that the factorized certificate applies."""
+        state = self.runner.state()  # type: ignore[union-attr]
+        if self.user_guides is not None and self.family == "factorized":
+            logs = tuple(torch.log(p) for p in executed_policies(state))
+            state = state._replace(log_policies=logs)
+        return state
 
     def step(self, state: VPGState, beta: float, alpha: float) -> tuple[VPGState, StepInfo]:
         if self.runner is None or state is not self._latest:
@@ -328,7 +338,7 @@ class Solver:
                 set_learning_rate(optim, alpha)
         losses, elbos, _executed = self.runner.step(beta, alpha)
         self.runner.iteration += 1
-        new = self.runner.state()
+        new = self._read_state()
         self._latest = new
         return new, StepInfo(change=state_change(new, state), elbo=tuple(elbos),
                              loss=tuple(losses))

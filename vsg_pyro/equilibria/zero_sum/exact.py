@@ -21,7 +21,7 @@ from vsg_pyro.equilibria.results import NashSolution, ZeroSumSolution
 from vsg_pyro.equilibria.zero_sum.response import ZeroSumOpponent
 from vsg_pyro.games.tabular import TabularGame
 from vsg_pyro.metrics.correlated import cce_gap, ce_gap, welfare
-from vsg_pyro.solvers.lp import check_zero_sum, shapley_value_iteration
+from vsg_pyro.reference import check_zero_sum, shapley_value_iteration
 
 __all__ = ["Solver", "as_zero_sum_solution"]
 

@@ -19,7 +19,7 @@ from vsg_pyro.equilibria.results import ZeroSumSolution
 from vsg_pyro.equilibria.zero_sum.exact import as_zero_sum_solution
 from vsg_pyro.equilibria.zero_sum.response import ZeroSumOpponent
 from vsg_pyro.games.tabular import TabularGame
-from vsg_pyro.solvers.lp import check_zero_sum
+from vsg_pyro.reference import check_zero_sum
 
 __all__ = ["Solver"]
 
