@@ -18,6 +18,7 @@ from pathlib import Path
 import torch
 
 from vsg_pyro import solve
+from vsg_pyro.equilibria.nash import ExactOpponent, ExternalOpponent
 from vsg_pyro.games.stochastic import random_stochastic_game, resource_commons
 from vsg_pyro.models.opponent import linear_reward, soft_optimal_policy, tabular_reward_features
 from vsg_pyro.opponent.inference import (
@@ -91,8 +92,7 @@ def main() -> None:
             game, method=method, steps_per_round=200, capacity=1000, beta=2.0, seed=0)
         start = time.perf_counter()
         res = solve(game, family="factorized", beta=2.0, steps=50, tol=0.0,
-                    opponent_mode="exact" if model is None else "external",
-                    external_opponent_model=model)
+                    opponent=ExactOpponent() if model is None else ExternalOpponent(model))
         seconds = time.perf_counter() - start
         eps = None if model is None else model.history[-1]["eps_p"]
         loop.append({"opponent_model": method, "seconds": seconds,

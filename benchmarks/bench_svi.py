@@ -15,8 +15,12 @@ import time
 from pathlib import Path
 
 import torch
+from pyro.infer import TraceEnum_ELBO
 
 from vsg_pyro import get_game, solve
+from vsg_pyro.infer.elbo import EnumeratedGuideELBO
+
+LOSSES = {"enumerated": EnumeratedGuideELBO, "trace_enum": lambda: TraceEnum_ELBO(max_plate_nesting=1)}
 
 GAMES = ["chicken", "rock_paper_scissors", "resource_commons", "random_sg4_3x3_s0",
          "random_sg16_3x3_s0", "random_sg64_3x3_s0", "random_sg256_3x3_s0"]
@@ -24,8 +28,9 @@ GAMES = ["chicken", "rock_paper_scissors", "resource_commons", "random_sg4_3x3_s
 
 def run(name: str, family: str, method: str, elbo: str = "enumerated") -> tuple[float, int, bool]:
     start = time.perf_counter()
+    loss = {"loss": LOSSES[elbo]()} if method == "svi" else {}
     res = solve(name, family=family, method=method, beta=2.0, init="random", seed=0,
-                steps=3000, tol=1e-8, elbo=elbo)
+                steps=3000, tol=1e-8, **loss)
     return time.perf_counter() - start, res.iterations, res.converged
 
 

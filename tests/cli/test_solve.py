@@ -103,7 +103,7 @@ def test_mean_field_json(capsys):
     assert len(doc["exploitability_trace"]) == doc["iterations"]
     assert len(doc["policy"]) == 20 and len(doc["policy"][0]) == 20  # [t][state][action]
     api = solve("beach_bar", concept="mean-field", method="exact", beta=0.1, steps=400,
-                mean_field_options={"target": 0.1})
+                target=0.1)
     assert doc["exploitability"] == pytest.approx(api.exploitability, abs=1e-12)
     assert main(["solve", "chicken", "--damping", "0.5"]) == 2
     assert "--concept mean-field" in capsys.readouterr().err
@@ -120,7 +120,7 @@ def test_mean_field_variants_match_the_api(capsys):
     doc = json.loads(capsys.readouterr().out)
     assert doc["converged"] and doc["exploitability"] <= 1e-3
     api = solve("rps_mfg", concept="mean-field", method="exact", beta=0.5, steps=100,
-                mean_field_options={"target": 1e-3, "optimistic": True})
+                target=1e-3, optimistic=True)
     assert doc["exploitability_trace"] == pytest.approx([e["exploitability"] for e in api.trace])
     argv = ["solve", "sis_epidemic", "--concept", "mean-field", "--method", "exact", "--prior",
             "uniform", "--anneal-from", "10", "--beta", "25", "--steps", "40", "--damping", "0.1",
@@ -129,7 +129,7 @@ def test_mean_field_variants_match_the_api(capsys):
     doc = json.loads(capsys.readouterr().out)
     api = solve("sis_epidemic", concept="mean-field", method="exact", beta=25.0, steps=40,
                 beta_schedule=geometric_beta(10.0, 25.0, 20),
-                mean_field_options={"target": -1.0, "prior": "uniform", "damping": 0.1})
+                target=-1.0, prior="uniform", damping=0.1)
     assert doc["exploitability"] == pytest.approx(api.exploitability, abs=1e-12)
     assert doc["beta"] == pytest.approx(25.0)
     assert main(["solve", "chicken", "--optimistic"]) == 2

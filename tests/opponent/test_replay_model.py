@@ -8,6 +8,7 @@ import torch
 
 from vsg_pyro import solve
 from vsg_pyro.cli import main
+from vsg_pyro.equilibria.nash import ExternalOpponent
 from vsg_pyro.games.stochastic import random_stochastic_game, resource_commons
 from vsg_pyro.metrics.exploitability import opponent_error_bound, vpg_epsilon
 from vsg_pyro.opponent.replay_model import ReplayOpponentModel, opponent_kl
@@ -31,7 +32,7 @@ def test_learned_opponent_models_reach_the_exact_runs_exploitability(method, exa
     om = ReplayOpponentModel(GAME, method=method, steps_per_round=200, capacity=1000, beta=BETA,
                              seed=0)
     res = solve(GAME, family="factorized", beta=BETA, steps=STEPS, tol=0.0,
-                opponent_mode="external", external_opponent_model=om)
+                opponent=ExternalOpponent(om))
     assert res.exploitability <= 2 * exact_run.exploitability
     assert len(om.history) == STEPS + 1  # one round of play when the driver starts, then one per step
     last = om.history[-1]
@@ -76,6 +77,6 @@ def test_cli_learned_opponent_matches_the_api(capsys):
     doc = json.loads(capsys.readouterr().out)
     om = ReplayOpponentModel(resource_commons(), steps_per_round=200, beta=2.0, seed=0)
     api = solve("resource_commons", family="factorized", beta=2.0, steps=20, tol=0.0,
-                opponent_mode="external", external_opponent_model=om)
+                opponent=ExternalOpponent(om))
     assert doc["exploitability"] == pytest.approx(api.exploitability, abs=1e-12)
     assert doc["opponent_model"]["eps_p"] == pytest.approx(om.history[-1]["eps_p"], abs=1e-12)

@@ -5,7 +5,7 @@
 * :mod:`.inference`: the reward ``psi`` an agent ascribes to an opponent, by NUTS, by SVI with
   an AutoGuide, or by the paper's point estimate (eqs. 6-7); posteriors as ArviZ data;
 * :mod:`.replay_model`: :class:`ReplayOpponentModel`, learned opponent models for the solver's
-  ``opponent_mode="external"`` (counts, or reward inference and eq. 5);
+  ``opponent=ExternalOpponent(model)`` (counts, or reward inference and eq. 5);
 * :mod:`.experiment`: one reward-inference experiment into a run directory (``vsg infer``).
 """
 

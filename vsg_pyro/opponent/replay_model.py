@@ -1,9 +1,10 @@
 """Algorithm 1 with learned opponent models: agents act, record each other's actions in a
 replay buffer and update their opponent models (Algorithm 3) before every best-response step.
 
-:class:`ReplayOpponentModel` is an :data:`~vsg_pyro.equilibria.nash.opponents.ExternalOpponentModel`: pass it
-to ``solve(game, opponent_mode="external", external_opponent_model=...)`` (the guides' ``external``
-mode consumes it).  The driver asks it for agent 0's models first in every round; that call
+:class:`ReplayOpponentModel` is an
+:data:`~vsg_pyro.equilibria.nash.opponents.ExternalOpponentModel`: pass it to
+``solve(game, opponent=ExternalOpponent(model))`` (the guides' ``external`` mode consumes it).
+The driver asks it for agent 0's models first in every round; that call
 plays ``steps_per_round`` transitions with everyone's current executed policies, appends them
 to the replay buffer and refits every agent's model of every other agent:
 

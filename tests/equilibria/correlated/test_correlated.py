@@ -105,7 +105,7 @@ def test_chicken_public_signal_stays_within_the_nash_welfare():
     equilibrium, so the welfare cannot exceed the best Nash welfare 28/3."""
     game = get_game("chicken")
     for seed in range(3):
-        res = _correlated(game, 20.0, correlated_options=dict(signal="public", signal_size=4),
+        res = _correlated(game, 20.0, signal="public", signal_size=4,
                           seed=seed)
         assert res.converged
         assert res.welfare <= 28 / 3 + 1e-9
@@ -163,15 +163,15 @@ def test_largest_obedience_margin_by_hand():
 
 def test_correlated_errors():
     with pytest.raises(ValueError, match="signal"):
-        solve("chicken", concept="correlated", correlated_options=dict(signal="telepathy"))
+        solve("chicken", concept="correlated", signal="telepathy")
     with pytest.raises(ValueError, match="signal_size"):
         solve("chicken", concept="correlated",
-              correlated_options=dict(signal="public", signal_size=0))
+              signal="public", signal_size=0)
     with pytest.raises(ValueError, match="obedient"):
         solve("chicken", concept="correlated", init="obedient",
-              correlated_options=dict(signal="public"))
+              signal="public")
     with pytest.raises(ValueError, match="margin"):
-        solve("chicken", concept="correlated", correlated_options=dict(margin=-1.0))
+        solve("chicken", concept="correlated", margin=-1.0)
     with pytest.raises(ValueError, match="correlated_options"):
         solve("chicken", correlated_options=dict(margin=1.0))
     with pytest.raises(ValueError, match="log_priors"):
@@ -193,6 +193,6 @@ def test_conditional_family_with_a_sharp_mediator_stays_finite():
     """Regression: never-recommended actions left the conditional family's executed policy
     0/0 (NaN)."""
     res = solve("prisoners_dilemma", concept="correlated", family="conditional", method="exact",
-                beta=5.0, steps=100, correlated_options=dict(mediator_beta=1000.0))
+                beta=5.0, steps=100, mediator_beta=1000.0)
     assert torch.isfinite(res.joint).all() and res.converged
     assert res.ce_gap <= math.log(2) / 5.0

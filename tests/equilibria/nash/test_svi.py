@@ -11,10 +11,11 @@ from pyro.infer import TraceEnum_ELBO
 from vsg_pyro import solve
 from vsg_pyro.core.soft_dp import soft_evaluate
 from vsg_pyro.equilibria.nash.exact import vpg_init, vpg_step, vpg_step_size
-from vsg_pyro.equilibria.nash.opponents import ExactOpponent
+from vsg_pyro.equilibria.nash.opponents import ExactOpponent, ExternalOpponent, OptimisticOpponent
 from vsg_pyro.equilibria.nash.svi import DecentralizedNashSVI, tabular_guides
 from vsg_pyro.games import get_game, random_stochastic_game
 from vsg_pyro.guides import TabularPolicyGuide
+from vsg_pyro.infer.elbo import EnumeratedGuideELBO
 from vsg_pyro.infer.natural_gradient import natural_gradient
 from vsg_pyro.models import NashInputs, nash_model, nash_trajectory_model
 
@@ -147,7 +148,7 @@ def test_optimistic_opponent_model_is_not_the_real_opponent():
     """Documented behaviour: a free opponent model converges to an optimistic p, not to pi_-i:
     the agent expects more reward from its model than the real opponent gives it."""
     game = get_game("matching_pennies")
-    res = solve(game, method="svi", opponent_mode="optimistic", family="factorized", beta=2.0,
+    res = solve(game, method="svi", opponent=OptimisticOpponent(), family="factorized", beta=2.0,
                 init="random", seed=0, steps=600, tol=1e-9)
     guide = res.guides[0]
     p = torch.softmax(pyro.param(guide.opponent_param_name("agent1")).detach(), -1).reshape(-1)
@@ -163,8 +164,8 @@ def test_optimistic_opponent_model_is_not_the_real_opponent():
 def test_external_opponent_model_is_consumed():
     game = get_game("chicken")
     fixed = torch.tensor([[[0.9, 0.1]]], dtype=torch.float64)  # (H, S, A): opponent mostly Dares
-    res = solve(game, method="svi", opponent_mode="external", family="factorized", beta=3.0,
-                external_opponent_model=lambda i, executed: [fixed], steps=500, tol=1e-10)
+    res = solve(game, method="svi", opponent=ExternalOpponent(lambda i, executed: [fixed]),
+                family="factorized", beta=3.0, steps=500, tol=1e-10)
     # against a Dare-heavy opponent, a soft best response chickens out: softmax(3 * E[r])
     u = game.rewards[0, 0] @ fixed[0, 0]
     expected = torch.softmax(3.0 * u, -1)
@@ -203,8 +204,8 @@ def test_enumerated_guide_elbo_equals_trace_enum(family):
 
 def test_trace_enum_path_gives_the_same_run():
     kwargs = dict(family="conditional", beta=2.0, init="random", seed=2, steps=300, tol=1e-10)
-    a = solve("battle_of_the_sexes", elbo="enumerated", **kwargs)
-    b = solve("battle_of_the_sexes", elbo="trace_enum", **kwargs)
+    a = solve("battle_of_the_sexes", loss=EnumeratedGuideELBO(), **kwargs)
+    b = solve("battle_of_the_sexes", loss=TraceEnum_ELBO(max_plate_nesting=1), **kwargs)
     assert a.iterations == b.iterations
     for x, y in zip(a.policies, b.policies, strict=True):
         assert torch.allclose(x, y, atol=1e-10)
