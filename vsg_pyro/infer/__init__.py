@@ -1,0 +1,18 @@
+"""Pyro plumbing shared by the SVI solvers: the exact ELBO of fully enumerated guides
+(:mod:`.elbo`), the natural-gradient ``pyro.optim`` optimiser whose step is eq. (4)
+(:mod:`.natural_gradient`), exact policy tables of any guide (:mod:`.guide_tables`) and
+param-store scoping (:mod:`.param_store`)."""
+
+from vsg_pyro.infer.elbo import EnumeratedGuideELBO
+from vsg_pyro.infer.guide_tables import GuideTables, guide_tables
+from vsg_pyro.infer.natural_gradient import (
+    NaturalGradientOptim,
+    TabularNaturalGradient,
+    natural_gradient,
+    set_learning_rate,
+)
+from vsg_pyro.infer.param_store import clear_agent_params
+
+__all__ = ["EnumeratedGuideELBO", "GuideTables", "guide_tables", "NaturalGradientOptim",
+           "TabularNaturalGradient", "natural_gradient", "set_learning_rate",
+           "clear_agent_params"]
