@@ -51,7 +51,7 @@ def main() -> None:
     torch.set_num_threads(args.threads)
     run("chicken", "correlated", 20.0, 0, 5, "svi")  # warm-up (imports, first traces)
     head = (f"{'game':<28} {'concept':<11} {'steps':>6} {'exact s':>8} {'svi s':>8} {'ratio':>6} "
-            f"{'svi steps/s':>11} {'accuracy':>34}")
+            f"{'svi steps/s':>11} {'accuracy':>34} {'converged':>10}")
     print(head)
     print("-" * len(head))
     rows = []
@@ -66,10 +66,13 @@ def main() -> None:
         rows.append({"game": name, "concept": concept, "steps_exact": exact.iterations,
                      "steps_svi": svi.iterations, "converged": exact.converged and svi.converged,
                      "seconds_exact": t_exact, "seconds_svi": t_svi, "ratio": t_svi / t_exact,
-                     "svi_steps_per_second": svi.iterations / t_svi, "value": svi.value,
+                     "svi_steps_per_second": svi.iterations / t_svi, "value": getattr(svi, "value", None),
+                     "certificate_exact": exact.certificate.value,
+                     "certificate_svi": svi.certificate.value,
                      "reference": svi.reference, "ce_gap": svi.ce_gap, "welfare": svi.welfare})
         print(f"{name:<28} {concept:<11} {svi.iterations:>6} {t_exact:>8.2f} {t_svi:>8.2f} "
-              f"{t_svi / t_exact:>6.1f} {svi.iterations / t_svi:>11.0f} {accuracy:>34}")
+              f"{t_svi / t_exact:>6.1f} {svi.iterations / t_svi:>11.0f} {accuracy:>34} "
+              f"{str(exact.converged) + '/' + str(svi.converged):>10}")
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({"benchmark": "zero-sum and correlated: SVI vs exact",

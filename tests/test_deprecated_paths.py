@@ -5,6 +5,7 @@ import importlib
 import sys
 
 import pytest
+import torch
 
 from vsg_pyro._deprecated import moved
 
@@ -40,17 +41,10 @@ MOVED = {
     "vsg_pyro.solvers.soft_dp": ("vsg_pyro.core.soft_dp", [
         "FAMILIES", "soft_evaluate", "soft_best_response", "uniform_log_prior"]),
     "vsg_pyro.solvers.step_control": ("vsg_pyro.core.step_control", ["StepSizeController"]),
-    "vsg_pyro.solvers.vpg": ("vsg_pyro.equilibria.nash.exact", [
-        "VPGState", "VPGResult", "vpg_init", "vpg_step", "solve_vpg", "executed_policies",
-        "exact_opponent_models", "vpg_step_size"]),
     "vsg_pyro.solvers.zero_sum": ("vsg_pyro.equilibria.zero_sum.response", [
         "zero_sum_response", "zero_sum_step_size"]),
-    "vsg_pyro.solvers.correlated": ("vsg_pyro.equilibria.correlated.exact", [
-        "CorrelatedState", "correlated_init", "correlated_targets", "correlated_step",
-        "solve_correlated_exact", "state_change"]),
     "vsg_pyro.solvers.mean_field": ("vsg_pyro.equilibria.mean_field.exact", [
         "MeanFieldResult", "soft_q", "relative_entropy_step", "solve_mean_field_exact"]),
-    "vsg_pyro.decentralized": ("vsg_pyro.equilibria.nash.svi", ["DecentralizedNashSVI"]),
     "vsg_pyro.signals": ("vsg_pyro.equilibria.correlated.signals", [
         "SIGNALS", "SignalStructure", "induced_joint"]),
     "vsg_pyro.elbo": ("vsg_pyro.infer.elbo", ["EnumeratedGuideELBO"]),
@@ -59,37 +53,97 @@ MOVED = {
     "vsg_pyro.guide_tables": ("vsg_pyro.infer.guide_tables", ["GuideTables", "guide_tables"]),
 }
 
-# old modules that re-export names from new places (old path -> new homes of its names)
-REEXPORTED = {
-    "vsg_pyro.equilibrium": {"solve": "vsg_pyro.equilibria", "SolveResult": "vsg_pyro.equilibria"
-                             ".results.Solution", "CONCEPTS": "vsg_pyro.equilibria.solve"},
-    "vsg_pyro.correlated_svi": {"solve_correlated": "vsg_pyro.equilibria.correlated.solve",
-                                "DecentralizedCorrelatedSVI":
-                                    "vsg_pyro.equilibria.correlated.svi"},
-    "vsg_pyro.mean_field_svi": {"solve_mean_field": "vsg_pyro.equilibria.mean_field.solve",
-                                "svi_policy_step": "vsg_pyro.equilibria.mean_field.svi"},
-    "vsg_pyro.solvers": {"solve_vpg": "vsg_pyro.equilibria.nash.exact",
-                         "soft_evaluate": "vsg_pyro.core.soft_dp"},
+# old modules that are no aliases: they re-export, or wrap the old signatures
+LEGACY = ["vsg_pyro.equilibrium", "vsg_pyro.correlated_svi", "vsg_pyro.mean_field_svi",
+          "vsg_pyro.solvers", "vsg_pyro.solvers.vpg", "vsg_pyro.solvers.correlated",
+          "vsg_pyro.decentralized"]
+OLD_ALL = {  # each old module's __all__ before issue 12 (git show e748687:<path>)
+    "vsg_pyro.equilibrium": ["SolveResult", "solve", "CONCEPTS", "METHODS", "OPTIMIZERS"],
+    "vsg_pyro.correlated_svi": ["DecentralizedCorrelatedSVI", "solve_correlated"],
+    "vsg_pyro.mean_field_svi": ["svi_policy_step", "solve_mean_field"],
+    "vsg_pyro.solvers": ["FAMILIES", "Family", "SoftBestResponse", "SoftEvaluation",
+                         "soft_best_response", "soft_evaluate", "uniform_log_prior", "VPGResult",
+                         "VPGState", "executed_policies", "exact_opponent_models", "solve_vpg",
+                         "vpg_init", "vpg_step", "vpg_step_size"],
+    "vsg_pyro.solvers.vpg": ["VPGState", "VPGResult", "vpg_step_size", "vpg_init",
+                             "executed_policies", "exact_opponent_models", "vpg_step",
+                             "solve_vpg"],
+    "vsg_pyro.solvers.correlated": [
+        "CorrelatedState", "CorrelatedTargets", "CorrelatedResult", "MediatorSettings",
+        "incentive_features", "recommendation_indicator", "max_obedience_margin",
+        "obedience_margin", "project_signal", "default_mediator", "correlated_init",
+        "executed_signal_policies", "correlated_targets", "correlated_step", "state_change",
+        "largest_change", "log_prior_rows", "solve_correlated_exact"],
+    "vsg_pyro.decentralized": ["ExternalOpponentModel", "DecentralizedNashSVI", "game_rows",
+                               "DRIVER_OPPONENT_MODES"],
 }
 
 
-def _resolve(path: str, name: str):
-    """``path`` is a module holding ``name``, or ``module.attribute``."""
-    try:
-        return getattr(importlib.import_module(path), name)
-    except ModuleNotFoundError:
-        module, _, attr = path.rpartition(".")
-        return getattr(importlib.import_module(module), attr)
-
-
-@pytest.mark.parametrize("old", sorted(REEXPORTED))
-def test_reexporting_old_modules_warn_and_give_the_new_objects(old):
+def _fresh(old):
     for mod in [m for m in sys.modules if m == old or m.startswith(old + ".")]:
         sys.modules.pop(mod)
     with pytest.warns(DeprecationWarning, match=old):
-        module = importlib.import_module(old)
-    for name, home in REEXPORTED[old].items():
-        assert getattr(module, name) is _resolve(home, name), name
+        return importlib.import_module(old)
+
+
+@pytest.mark.parametrize("old", LEGACY)
+def test_legacy_modules_warn_and_keep_their_names(old):
+    module = _fresh(old)
+    assert [name for name in OLD_ALL[old] if not hasattr(module, name)] == []
+
+
+def test_old_solve_signature_gives_the_new_results():
+    from vsg_pyro import solve
+
+    old = _fresh("vsg_pyro.equilibrium")
+    a = old.solve("chicken", "nash", "factorized", "exact", 2.0, steps=50, init=None)
+    b = solve("chicken", "nash", "exact", family="factorized", beta=2.0, steps=50)
+    assert all(torch.equal(x, y) for x, y in zip(a.policies, b.policies, strict=True))
+    a = old.solve("chicken", concept="correlated", method="exact", steps=10,
+                  correlated_options={"signal_size": 4, "warmup": 2})
+    b = solve("chicken", concept="correlated", method="exact", steps=10, warmup=2)
+    assert torch.equal(a.joint, b.joint)
+    a = old.solve("chicken", method="svi", steps=5, lr=0.05)  # the old default lr: accepted
+    assert a.iterations == 5
+
+
+def test_old_concept_functions_keep_their_signatures_and_callbacks():
+    from vsg_pyro.equilibria import correlated, mean_field
+
+    cs = _fresh("vsg_pyro.correlated_svi")
+    a = cs.solve_correlated("chicken", "private", 4, "factorized", "exact", 1.0, steps=10)
+    b = correlated.solve("chicken", "exact", steps=10)
+    assert torch.equal(a.joint, b.joint)
+    ms = _fresh("vsg_pyro.mean_field_svi")
+    seen = []
+    a = ms.solve_mean_field("rps_mfg", "exact", 0.5, 20, optimistic=True, target=-1.0,
+                            callback=lambda k, entry: seen.append((k, entry)))
+    b = mean_field.solve("rps_mfg", "exact", beta=0.5, steps=20, optimistic=True, target=-1.0)
+    assert torch.equal(a.policies[0], b.policies[0])
+    assert [k for k, _ in seen] == list(range(1, 21))
+    assert set(seen[0][1]) == {"iteration", "exploitability", "beta", "seconds"}
+
+
+def test_old_driver_and_vpg_signatures():
+    from vsg_pyro.equilibria.nash.exact import solve_vpg as new_solve_vpg
+    from vsg_pyro.equilibria.zero_sum import ZeroSumOpponent
+    from vsg_pyro.games import get_game
+
+    game = get_game("biased_rock_paper_scissors")
+    vpg = _fresh("vsg_pyro.solvers.vpg")
+    a = vpg.solve_vpg(game, beta=5.0, alpha=0.05, max_iter=30, opponent_response="zero_sum",
+                      adaptive_step=False)
+    b = new_solve_vpg(game, beta=5.0, alpha=0.05, max_iter=30, opponent=ZeroSumOpponent(),
+                      adaptive_step=False)
+    assert all(torch.equal(x, y) for x, y in zip(a.policies, b.policies, strict=True))
+    state = vpg.vpg_init(game)
+    assert vpg.vpg_step(game, state, 1.0, 0.5, None, "exact")[0].iteration == 1
+    with pytest.raises(ValueError, match="opponent_response"):
+        vpg.vpg_step(game, state, 1.0, 0.5, None, "psychic")
+    dec = _fresh("vsg_pyro.decentralized")
+    assert dec.game_rows(game) == game.row_shape
+    with pytest.raises(ValueError, match="external_opponent_model"):
+        dec.DecentralizedNashSVI(game, [None, None], [None, None], "external")
 
 
 def test_solve_result_alias_warns():

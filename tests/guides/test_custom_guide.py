@@ -33,6 +33,13 @@ def test_custom_guide_reaches_the_exact_factorized_fixed_point():
 def test_natural_gradient_needs_a_fisher_aware_guide():
     game = get_game("resource_commons")
     with pytest.raises(ValueError, match="fisher_diagonal"):
-        solve(game, guides=_guides(game), optimizer="natural")
+        solve(game, family="factorized", guides=_guides(game), optimizer="natural")
     with pytest.raises(ValueError, match="one per agent"):
-        solve(game, guides=_guides(game)[:1], optimizer="adam")
+        solve(game, family="factorized", guides=_guides(game)[:1], optimizer="adam")
+
+
+def test_your_own_guides_name_their_family():
+    # The certificate is the family's residual, and the solver cannot see a guide's family.
+    game = get_game("resource_commons")
+    with pytest.raises(ValueError, match="family: give family="):
+        solve(game, guides=_guides(game), optimizer="adam")

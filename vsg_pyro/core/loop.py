@@ -22,8 +22,9 @@ The differences between the solvers' former loops are explicit options of
   ``alpha`` is a function of beta (zero-sum's ``beta -> alpha``).
 
 **Schedules and step control compose.**  The controller is fed and can halve only while beta
-is constant, and it forgets its history whenever beta changes, so an annealed run enters its
-final beta with the initial step and then behaves as a fixed-beta run started there.
+is constant; whenever beta changes it forgets its history and returns to the initial step, so
+an annealed run enters its final beta with the initial step and then behaves as a fixed-beta
+run started there (also after intermediate plateaus).
 
 **Convergence is certified.**  Stopping is not convergence: whatever stopped the run,
 ``Run.converged`` is ``solver.certificate(final state).holds``, and ``Run.reason`` says why the
@@ -94,10 +95,19 @@ def as_schedule(beta: float | Schedule) -> Schedule:
     else:
         value = float(beta)
         schedule = lambda _step: value  # noqa: E731
-    first = schedule(0)
-    if not (isinstance(first, (int, float)) and first > 0 and math.isfinite(first)):
-        raise ValueError(f"beta: must be a finite number > 0, got {first!r}")
+    _beta(schedule(0), "beta")
     return schedule
+
+
+def _beta(value: Any, where: str) -> float:
+    """``value`` as a float (numpy scalars and 0-d tensors too), refusing what is not > 0."""
+    try:
+        beta = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{where}: beta must be a finite number > 0, got {value!r}") from None
+    if not (beta > 0 and math.isfinite(beta)):
+        raise ValueError(f"{where}: beta must be a finite number > 0, got {value!r}")
+    return beta
 
 
 def run_solver(
@@ -128,11 +138,11 @@ def run_solver(
     alpha0 = float(step_size(schedule(0)) if step_size is not None else alpha)
     control = StepSizeController(alpha0, options.patience,
                                  options.adaptive_step and step_size is None)
+    prepare = getattr(solver, "prepare", None)
     if state is None:
         state = solver.init(seed)
-    prepare = getattr(solver, "prepare", None)
-    if prepare is not None:
-        state = prepare(state, schedule(0))
+        if prepare is not None:  # once, before the first step (not when continuing a state)
+            state = prepare(state, schedule(0))
     n_agents = getattr(solver, "n_agents", 0)
     elbo: list[list[float]] = [[] for _ in range(n_agents)]
     loss: list[list[float]] = [[] for _ in range(n_agents)]
@@ -145,10 +155,7 @@ def run_solver(
         steps = tqdm(steps, desc=f"{solver.concept} ({solver.method})", leave=False)
     iterations = 0
     for k in steps:
-        b = schedule(k)
-        if not (isinstance(b, (int, float)) and b > 0 and math.isfinite(b)):
-            raise ValueError(f"beta_schedule: beta must be a finite number > 0, got {b!r} "
-                             f"at step {k}")
+        b = _beta(schedule(k), f"beta_schedule: at step {k}")
         a = float(step_size(b)) if step_size is not None else control.alpha
         state, info = solver.step(state, b, a)
         iterations = k + 1
@@ -159,7 +166,7 @@ def run_solver(
             elbo[i].append(value)
         for i, value in enumerate(info.loss[:n_agents]):
             loss[i].append(value)
-        settled = schedule(k + 1) == b
+        settled = _beta(schedule(k + 1), f"beta_schedule: at step {k + 1}") == b
         cert_value = info.certificate
         if options.stop_on == "certificate" or (
                 options.certificate_every and iterations % options.certificate_every == 0):

@@ -20,6 +20,7 @@ class StepSizeController:
         if patience < 1:
             raise ValueError(f"patience: must be >= 1, got {patience}")
         self.alpha = alpha
+        self.initial_alpha = alpha
         self.min_alpha = alpha * 1e-4
         self.patience = patience
         self.enabled = enabled
@@ -35,6 +36,8 @@ class StepSizeController:
         return self.alpha
 
     def reset(self) -> None:
-        """Forget the recorded changes (the loop calls this while beta changes: changes
-        measured at another beta say nothing about the step at this one)."""
+        """Forget the recorded changes and return to the initial step (the loop calls this
+        while beta changes: changes measured at another beta say nothing about the step at
+        this one)."""
         self._history.clear()
+        self.alpha = self.initial_alpha

@@ -20,16 +20,17 @@ ELBOS = {"enumerated": EnumeratedGuideELBO,
          "trace_enum": lambda: TraceEnum_ELBO(max_plate_nesting=1)}
 
 
-def _warn(old: str, new: str) -> None:
+def _warn(old: str, new: str, stacklevel: int = 4) -> None:
+    """Warn at the user's call of ``solve`` (user -> solve -> translate -> _warn -> warn)."""
     warnings.warn(f"solve({old}) is deprecated; use {new} (the old form goes in the next "
-                  "release)", DeprecationWarning, stacklevel=4)
+                  "release)", DeprecationWarning, stacklevel=stacklevel)
 
 
 def _merge(options: dict[str, Any], key: str) -> None:
     extra = options.pop(key)
     if extra is None:
         return
-    _warn(f"{key}={{...}}", "its keys as plain keyword arguments")
+    _warn(f"{key}={{...}}", "its keys as plain keyword arguments", stacklevel=5)
     clash = sorted(set(extra) & set(options))
     if clash:
         raise ValueError(f"{key}: {clash} also given as keyword arguments")

@@ -29,13 +29,15 @@ def solve(game: Any, concept: str = "nash", method: str = "svi", **options: Any)
     """Solve ``game`` for an equilibrium ``concept`` (one of :data:`CONCEPTS`) by ``method``
     (``"svi"`` or ``"exact"``).  ``options`` are the keywords of that concept's ``solve``
     (e.g. :func:`vsg_pyro.equilibria.nash.solve`); an option the concept does not take raises
-    ``TypeError`` naming it.  Returns the concept's frozen result
+    ``TypeError`` naming it, and ``None`` asks for the concept's default.  Returns the concept's frozen result
     (:mod:`vsg_pyro.equilibria.results`), whose ``converged`` is its certificate."""
     if concept not in SOLVERS:
         raise ValueError(f"concept: must be one of {CONCEPTS}, got {concept!r}")
     options = translate_legacy_options(concept, options)
     known = concept_options(concept)
     unknown = sorted(set(options) - set(known))
+    # None asks for the concept's default
+    options = {k: v for k, v in options.items() if v is not None or k not in known}
     if unknown:
         raise TypeError(f"solve(concept={concept!r}): option(s) {', '.join(unknown)} do not "
                         f"apply; {concept} takes {', '.join(known)}")

@@ -11,8 +11,8 @@ from vsg_pyro.infer.natural_gradient import (
     natural_gradient,
     set_learning_rate,
 )
-from vsg_pyro.infer.param_store import clear_agent_params
+from vsg_pyro.infer.param_store import clear_params
 
 __all__ = ["EnumeratedGuideELBO", "GuideTables", "guide_tables", "NaturalGradientOptim",
            "TabularNaturalGradient", "natural_gradient", "set_learning_rate",
-           "clear_agent_params"]
+           "clear_params"]

@@ -233,8 +233,8 @@ class Solver:
 
     ``step`` reports ``change`` = the largest :func:`state_change` (the loop divides it by
     ``alpha``: ``stop_on="change_per_step"``).  The certificate: the induced joint's CE gap
-    is within ``H log max|A_i| / beta`` (the bound of soft Bayes-Nash play, module
-    docstring) plus ``certificate_tol``.
+    is within :meth:`ce_bound` (``H log max|A_i| / beta`` with uniform priors: the bound of
+    soft Bayes-Nash play, module docstring) plus ``certificate_tol``.
     """
 
     concept = "correlated"
@@ -297,9 +297,19 @@ class Solver:
         return unfold_rows(self.game, induced_joint(self.structure, state.log_signal.exp(),
                                                     executed))
 
+    def ce_bound(self, beta: float) -> float:
+        """The CE gap soft play can leave at ``beta``: ``H log max|A_i| / beta`` with uniform
+        priors, ``H max_{i, s, a} (-log pi0_i(a | s)) / beta`` otherwise (a soft best response
+        loses at most ``(1 / beta) KL(delta_a || pi0)`` per step)."""
+        if self.log_priors is None:
+            return entropy_bound(self.game, beta)
+        worst = max(float(-torch.as_tensor(lp, dtype=torch.float64).min()) for lp in
+                    self.log_priors)
+        return self.game.effective_horizon * worst / beta
+
     def certificate(self, state: CorrelatedState, beta: float) -> Certificate:
-        bound = entropy_bound(self.game, beta)
-        return Certificate(f"CE gap (bound H log max|A_i| / beta = {bound:.3g})",
+        bound = self.ce_bound(beta)
+        return Certificate(f"CE gap (soft-play bound {bound:.3g})",
                            ce_gap(self.game, self.joint(state)), bound + self.certificate_tol)
 
     def result(self, state: CorrelatedState, run: Run, **fields) -> CorrelatedSolution:
@@ -316,7 +326,7 @@ class Solver:
             reason=run.reason, seconds=run.seconds, trace=run.trace, elbo=run.elbo,
             loss=run.loss if self.method == "svi" else [[] for _ in range(n)], state=state,
             joint=joint, ce_gap=ce_gap(game, joint), cce_gap=cce_gap(game, joint),
-            welfare=welfare(game, joint), ce_bound=entropy_bound(game, run.beta),
+            welfare=welfare(game, joint), ce_bound=self.ce_bound(run.beta),
             signal=unfold_rows(game, state.log_signal.exp()), reference=reference, **fields)
 
 

@@ -36,7 +36,7 @@ from vsg_pyro.games.tabular import TabularGame
 from vsg_pyro.guides.correlated import SignalGuide, SignalPolicyGuide
 from vsg_pyro.infer.elbo import EnumeratedGuideELBO
 from vsg_pyro.infer.natural_gradient import natural_gradient, set_learning_rate
-from vsg_pyro.infer.param_store import clear_agent_params
+from vsg_pyro.infer.param_store import clear_params
 from vsg_pyro.models.correlated import (
     CorrelatedInputs,
     MediatorInputs,
@@ -82,7 +82,7 @@ class DecentralizedCorrelatedSVI:
             for i, lp in enumerate(initial.log_policies)]
         self.signal_guide = SignalGuide(mediator_name, self.rows, structure.size,
                                         initial.log_signal)
-        clear_agent_params([*game.agent_names, mediator_name])  # type: ignore[misc]
+        clear_params(n for g in [*self.guides, self.signal_guide] for n in g.param_names())
         loss = EnumeratedGuideELBO()
         self.agent_optims = [natural_gradient([g], alpha) for g in self.guides]
         self.mediator_optim = natural_gradient([self.signal_guide], mediator.alpha)

@@ -48,7 +48,7 @@ from vsg_pyro.games.mean_field import MeanFieldGame, pull
 from vsg_pyro.metrics.mean_field import check_policy, mean_field_flow, mf_exploitability
 
 __all__ = ["MeanFieldResult", "MeanFieldState", "soft_q", "relative_entropy_step", "Solver",
-           "solve_mean_field_exact"]
+           "iteration_callback", "solve_mean_field_exact"]
 
 # (prior, Q, beta) -> next policy: the exact step, or an SVI run on the same target
 PolicyStep = Callable[[torch.Tensor, torch.Tensor, float], torch.Tensor]
@@ -215,6 +215,21 @@ class Solver:
             flow=report.flow, value=report.value, **fields)
 
 
+def _iteration_entry(info: dict) -> dict:
+    return {"iteration": info["iteration"], "exploitability": info["certificate"],
+            "beta": info["beta"], "seconds": info["seconds"]}
+
+
+def iteration_callback(
+    callback: Callable[[int, dict], None] | None,
+) -> Callable[[int, dict], None] | None:
+    """The loop's callback from one with the pre-issue-12 mean-field contract
+    ``callback(k, {"iteration", "exploitability", "beta", "seconds"})``, ``k`` from 1."""
+    if callback is None:
+        return None
+    return lambda _step, info: callback(info["iteration"], _iteration_entry(info))
+
+
 def solve_mean_field_exact(
     game: MeanFieldGame,
     beta: float | Callable[[int], float] = 1.0,
@@ -234,18 +249,17 @@ def solve_mean_field_exact(
     Args:
         beta: a float, or a schedule ``k -> beta_k`` over iterations ``k = 0, 1, ...``
             (:mod:`vsg_pyro.core.schedules`) for annealing.
-        callback: ``callback(step, info)`` after every iteration (the loop's contract:
-            ``step`` from 0; ``info`` with ``iteration``, ``certificate`` = exploitability,
-            ``beta``, ``state``, ...).
+        callback: ``callback(k, entry)`` after iteration ``k = 1, 2, ...`` with ``entry``
+            ``{"iteration", "exploitability", "beta", "seconds"}`` (this function's contract
+            before issue 12; :func:`vsg_pyro.equilibria.mean_field.solve` uses the loop's).
         the others: as :class:`Solver`.
     """
     if iterations < 1:
         raise ValueError(f"iterations: must be >= 1, got {iterations}")
     solver = Solver(game, damping, prior, optimistic, average, initial_policy, target, policy_step)
     options = LoopOptions(steps=iterations, stop_on="certificate", adaptive_step=False)
-    state, run = run_solver(solver, beta, 1.0, options, callback=callback)
+    state, run = run_solver(solver, beta, 1.0, options, callback=iteration_callback(callback))
     report = mf_exploitability(game, state.reported)
-    trace = [{"iteration": e["iteration"], "exploitability": e["certificate"], "beta": e["beta"],
-              "seconds": e["seconds"]} for e in run.trace]
+    trace = [_iteration_entry(e) for e in run.trace]
     return MeanFieldResult(state.reported, report.flow, report.exploitability, run.iterations,
                            trace, run.seconds)

@@ -19,7 +19,7 @@ from vsg_pyro.games.mean_field import MeanFieldGame
 from vsg_pyro.guides.mean_field import MeanFieldPolicyGuide
 from vsg_pyro.infer.elbo import EnumeratedGuideELBO
 from vsg_pyro.infer.natural_gradient import natural_gradient
-from vsg_pyro.infer.param_store import clear_agent_params
+from vsg_pyro.infer.param_store import clear_params
 from vsg_pyro.models.mean_field import MeanFieldInputs, mean_field_model
 
 __all__ = ["svi_policy_step", "Solver"]
@@ -41,7 +41,7 @@ def svi_policy_step(
         shape = prior.shape
         log_prior = torch.log(prior).reshape(-1, shape[-1])
         guide = MeanFieldPolicyGuide(name, log_prior.shape[0], shape[-1], log_prior.clone())
-        clear_agent_params([name])
+        clear_params(guide.param_names())
         svi = SVI(mean_field_model, guide, natural_gradient([guide], lr),
                   loss=EnumeratedGuideELBO())
         inputs = MeanFieldInputs(name, q.reshape(-1, shape[-1]), log_prior, float(beta))

@@ -28,16 +28,25 @@ from vsg_pyro.games.tabular import TabularGame
 NashExact = exact.Solver
 NashSVI = svi.Solver
 
-__all__ = ["solve", "exact", "svi", "NashExact", "NashSVI", "VPGState", "solve_vpg",
+__all__ = ["solve", "family_of", "exact", "svi", "NashExact", "NashSVI", "VPGState", "solve_vpg",
            "vpg_step_size", "OpponentModel", "ExactOpponent", "OptimisticOpponent",
            "ExternalOpponent"]
+
+
+def family_of(family: str | None, guides: Sequence[Callable] | None, default: str) -> str:
+    """The family: as given; required with a user's own guides (whose family the solver
+    cannot see, and the certificate depends on it)."""
+    if family is None and guides is not None:
+        raise ValueError("family: give family='conditional' or 'factorized' with your own "
+                         "guides (the certificate is the family's soft best-response residual)")
+    return default if family is None else family
 
 
 def solve(
     game: TabularGame | str,
     method: str = "svi",
     *,
-    family: str = "conditional",
+    family: str | None = None,
     beta: float = 1.0,
     beta_schedule: Callable[[int], float] | None = None,
     steps: int = 2000,
@@ -61,7 +70,9 @@ def solve(
     """Nash equilibrium of ``game`` by Algorithm 1 (``method="exact"``) or decentralized SVI.
 
     Args:
-        family: ``"conditional"`` (the paper's ``pi_i(a_i | s, a_-i)``) or ``"factorized"``.
+        family: ``"conditional"`` (the paper's ``pi_i(a_i | s, a_-i)``; the default) or
+            ``"factorized"``; required with your own ``guides`` (the certificate is the
+            family's).
         beta / beta_schedule: inverse temperature, or ``step -> beta`` (annealing).
         steps, tol: at most ``steps`` steps; stop when no probability moves more than ``tol``.
         certificate_tol: ``converged`` needs the soft best-response residual below this.
@@ -80,6 +91,7 @@ def solve(
     parameters = record(locals())
     check_method(method)
     game = get_game(game)
+    family = family_of(family, guides, "conditional")
     alpha = vpg_step_size(game, eta)
     if method == "exact":
         refuse("method='exact' uses tabular policies and exact soft evaluation", guides=guides,

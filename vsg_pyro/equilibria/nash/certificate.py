@@ -8,8 +8,12 @@ policy equals its soft improvement
     BR_i = softmax(log pi0_i + beta Q_i)            (conditional family, along a_i)
     BR_i = softmax(log pi0_i + beta E_{p_i} Q_i)    (factorized family)
 
-(soft policy iteration's fixed point is the soft best response of Prop. 5.2).  The
-certificate is ``max_i max |pi_i - BR_i|`` in probability.  For a factorized normal-form
+(soft policy iteration's fixed point is the soft best response of Prop. 5.2) *and* the
+opponent models the state holds are the ones its executed policies induce (for the conditional
+family the policy table can be a soft best response to a model that the executed marginals
+no longer produce: in a normal-form game ``Q_i = r_i`` does not depend on the model at all).
+The certificate is the larger of ``max_i max |pi_i - BR_i|`` and ``max_i max |p_i - prod_{j !=
+i} pi_bar_j|``, in probability.  For a factorized normal-form
 game this is the logit residual ``max_i |x_i - softmax(beta u_i(., x_-i))|`` of a quantal
 response equilibrium.  It does not depend on the step size: a run whose step has collapsed
 keeps its residual.
@@ -25,7 +29,7 @@ from vsg_pyro.core.joint import agent_view, expect_over_others, joint_axis
 from vsg_pyro.core.soft_dp import soft_evaluate, uniform_log_prior
 from vsg_pyro.games.tabular import TabularGame
 
-__all__ = ["soft_best_response_residual", "residual_name"]
+__all__ = ["soft_best_response_residual", "model_consistency", "residual_name"]
 
 
 def soft_best_response_residual(
@@ -53,6 +57,12 @@ def soft_best_response_residual(
             br = torch.softmax(lp + beta * expect_over_others(q, opponent_models[i], i, n), -1)
         worst = max(worst, (pi - br).abs().max().item())
     return worst
+
+
+def model_consistency(held: Sequence[torch.Tensor], induced: Sequence[torch.Tensor]) -> float:
+    """``max_i max |p_i - p_i'|``: the opponent models a state holds against those its executed
+    policies induce (both ``(H?, S, *J)``, 1 at the agent's axis)."""
+    return max((a - b).abs().max().item() for a, b in zip(held, induced, strict=True))
 
 
 def residual_name(game: TabularGame, family: str) -> str:

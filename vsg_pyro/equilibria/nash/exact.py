@@ -37,7 +37,11 @@ from vsg_pyro.core.joint import (
 from vsg_pyro.core.loop import LoopOptions, run_solver
 from vsg_pyro.core.protocol import Certificate, Run, StepInfo
 from vsg_pyro.core.soft_dp import Family, check_family, soft_evaluate, uniform_log_prior
-from vsg_pyro.equilibria.nash.certificate import residual_name, soft_best_response_residual
+from vsg_pyro.equilibria.nash.certificate import (
+    model_consistency,
+    residual_name,
+    soft_best_response_residual,
+)
 from vsg_pyro.equilibria.nash.opponents import ExactOpponent, OpponentModel
 from vsg_pyro.equilibria.results import NashSolution
 from vsg_pyro.games.tabular import TabularGame
@@ -266,8 +270,9 @@ class Solver:
 
     def certificate(self, state: VPGState, beta: float) -> Certificate:
         models = exact_opponent_models(executed_policies(state))
-        value = soft_best_response_residual(self.game, state.log_policies, models, beta,
-                                            self.log_priors)
+        value = max(soft_best_response_residual(self.game, state.log_policies, models, beta,
+                                                self.log_priors),
+                    model_consistency(state.opponent_models, models))
         return Certificate(residual_name(self.game, self.family), value, self.certificate_tol)
 
     def final_state(self, state: VPGState) -> VPGState:
@@ -278,8 +283,9 @@ class Solver:
         return state
 
     def result(self, state: VPGState, run: Run, **fields) -> NashSolution:
-        state = self.final_state(state)
-        policies = executed_policies(state)
+        """The result; its ``policies`` are read after :meth:`final_state` (as the exact solver
+        always did), its ``state`` is the loop's (continue from it with :meth:`step`)."""
+        policies = executed_policies(self.final_state(state))
         return NashSolution(
             game=self.game.name, concept=self.concept, method=self.method, family=self.family,
             beta=run.beta, policies=policies, report=exploitability(self.game, policies),

@@ -28,7 +28,11 @@ from vsg_pyro.core.joint import executed_marginal, product_of_marginals, sum_oth
 from vsg_pyro.core.protocol import Certificate, Run, StepInfo
 from vsg_pyro.core.rows import fold_rows, log_prior_rows, n_rows, unfold_rows
 from vsg_pyro.core.soft_dp import Family, check_family, soft_evaluate, uniform_log_prior
-from vsg_pyro.equilibria.nash.certificate import residual_name, soft_best_response_residual
+from vsg_pyro.equilibria.nash.certificate import (
+    model_consistency,
+    residual_name,
+    soft_best_response_residual,
+)
 from vsg_pyro.equilibria.nash.exact import (
     VPGState,
     exact_opponent_models,
@@ -43,7 +47,7 @@ from vsg_pyro.guides.tabular import TabularPolicyGuide
 from vsg_pyro.infer.elbo import EnumeratedGuideELBO
 from vsg_pyro.infer.guide_tables import guide_tables
 from vsg_pyro.infer.natural_gradient import natural_gradient, set_learning_rate
-from vsg_pyro.infer.param_store import clear_agent_params
+from vsg_pyro.infer.param_store import clear_params
 from vsg_pyro.metrics.exploitability import exploitability
 from vsg_pyro.models.nash import NashInputs, nash_model
 
@@ -303,7 +307,7 @@ class Solver:
         pyro.set_rng_seed(seed)
         if self.user_guides is None:
             guides = tabular_guides(self.game, self.family, self.opponent, self.init_kind, seed)
-            clear_agent_params(self.game.agent_names)  # type: ignore[arg-type]
+            clear_params(n for g in guides for n in g.param_names(self.game.agent_names))  # type: ignore[arg-type]
         else:
             guides = self.user_guides
         if self.optim is None:
@@ -345,8 +349,9 @@ class Solver:
 
     def certificate(self, state: VPGState, beta: float) -> Certificate:
         models = exact_opponent_models(executed_policies(state))
-        value = soft_best_response_residual(self.game, state.log_policies, models, beta,
-                                            self.log_priors)
+        value = max(soft_best_response_residual(self.game, state.log_policies, models, beta,
+                                                self.log_priors),
+                    model_consistency(state.opponent_models, models))
         return Certificate(residual_name(self.game, self.family), value, self.certificate_tol)
 
     def result(self, state: VPGState, run: Run, **fields) -> NashSolution:

@@ -13,6 +13,7 @@ from pyro.optim import PyroOptim
 
 from vsg_pyro.core.loop import LoopOptions
 from vsg_pyro.equilibria._common import check_method, record, refuse, run, svi_optim
+from vsg_pyro.equilibria.nash import family_of
 from vsg_pyro.equilibria.nash.exact import vpg_step_size
 from vsg_pyro.equilibria.results import ZeroSumSolution
 from vsg_pyro.equilibria.zero_sum import exact, svi
@@ -35,7 +36,7 @@ def solve(
     game: TabularGame | str,
     method: str = "svi",
     *,
-    family: str = "factorized",
+    family: str | None = None,
     beta: float = 1.0,
     beta_schedule: Callable[[int], float] | None = None,
     steps: int = 2000,
@@ -56,7 +57,9 @@ def solve(
     progress: bool = False,
 ) -> ZeroSumSolution:
     """Zero-sum equilibrium of a two-player zero-sum ``game`` (arguments as
-    :func:`vsg_pyro.equilibria.nash.solve`, without ``opponent``).
+    :func:`vsg_pyro.equilibria.nash.solve`, without ``opponent``; the family defaults to
+    ``"factorized"``, where the conditional family's executed policies measurably miss the
+    equilibrium).
 
     Without ``eta`` the step follows beta, ``alpha = zero_sum_step_size(game, beta)``
     (``alpha * beta * max|r| * H = 0.4``), is not adapted, and the run stops when the change
@@ -67,19 +70,26 @@ def solve(
     parameters = record(locals())
     check_method(method)
     game = get_game(game)
+    family = family_of(family, guides, "factorized")
+    agents_optim = None
+    if method == "exact":
+        refuse("method='exact' uses tabular policies and exact soft evaluation", guides=guides,
+               loss=loss, optim=optim, optimizer=optimizer, lr=lr, lr_decay=lr_decay)
+    else:
+        agents_optim = svi_optim(optimizer, lr, lr_decay, optim, game.n_agents)
+        if agents_optim is not None and adaptive_step:
+            raise ValueError("adaptive_step: only with the natural-gradient optimiser")
     if eta is None:
         if adaptive_step:
             raise ValueError("adaptive_step: the default zero-sum step follows beta; give eta "
                              "for a fixed, adaptive step")
         alpha, adaptive, stop_on = partial(zero_sum_step_size, game), False, "change_per_step"
     else:
-        alpha, adaptive, stop_on = vpg_step_size(game, eta), adaptive_step is not False, "change"
+        adaptive = agents_optim is None if adaptive_step is None else adaptive_step
+        alpha, stop_on = vpg_step_size(game, eta), "change"
     if method == "exact":
-        refuse("method='exact' uses tabular policies and exact soft evaluation", guides=guides,
-               loss=loss, optim=optim, optimizer=optimizer, lr=lr, lr_decay=lr_decay)
         solver = exact.Solver(game, family, init, log_priors, certificate_tol)
     else:
-        agents_optim = svi_optim(optimizer, lr, lr_decay, optim, game.n_agents)
         solver = svi.Solver(game, family, init, log_priors, guides, loss, agents_optim,
                             certificate_tol)
     options = LoopOptions(steps=steps, tol=tol, stop_on=stop_on, adaptive_step=adaptive,
