@@ -136,8 +136,12 @@ def run_solver(
     schedule = as_schedule(beta)
     step_size = alpha if callable(alpha) else None
     alpha0 = float(step_size(schedule(0)) if step_size is not None else alpha)
-    control = StepSizeController(alpha0, options.patience,
-                                 options.adaptive_step and step_size is None)
+    if not (alpha0 > 0 and math.isfinite(alpha0)):
+        raise ValueError(f"alpha: must be a finite number > 0, got {alpha0!r}")
+    # Without adaptive control alpha is whatever the solver takes (a path solver's step length
+    # may exceed 1); the controller checks 0 < alpha <= 1 itself.
+    adaptive = options.adaptive_step and step_size is None
+    control = StepSizeController(alpha0, options.patience) if adaptive else None
     prepare = getattr(solver, "prepare", None)
     if state is None:
         state = solver.init(seed)
@@ -156,7 +160,8 @@ def run_solver(
     iterations = 0
     for k in steps:
         b = _beta(schedule(k), f"beta_schedule: at step {k}")
-        a = float(step_size(b)) if step_size is not None else control.alpha
+        a = float(step_size(b)) if step_size is not None else (
+            control.alpha if control is not None else alpha0)
         state, info = solver.step(state, b, a)
         iterations = k + 1
         if math.isnan(info.change):
@@ -186,11 +191,11 @@ def run_solver(
             reason = _stop_reason(options, verdict, a, alpha0)
             break
         verdict = None
-        if settled:
-            if math.isfinite(info.change):
+        if control is not None:
+            if not settled:
+                control.reset()
+            elif math.isfinite(info.change):
                 control.update(info.change)
-        else:
-            control.reset()
     else:
         verdict = solver.certificate(state, b)
         reason = (f"step limit ({options.steps}) reached; {verdict.name} {verdict.value:.3g} "

@@ -17,9 +17,9 @@ METHODS: tuple[str, ...] = ("svi", "exact")
 OPTIMIZERS: tuple[str, ...] = ("natural", "adam")
 
 
-def check_method(method: str) -> None:
-    if method not in METHODS:
-        raise ValueError(f"method: must be one of {METHODS}, got {method!r}")
+def check_method(method: str, methods: tuple[str, ...] = METHODS) -> None:
+    if method not in methods:
+        raise ValueError(f"method: must be one of {methods}, got {method!r}")
 
 
 def refuse(why: str, **given: Any) -> None:

@@ -13,7 +13,7 @@ from pyro.optim import PyroOptim
 
 from vsg_pyro.core.loop import LoopOptions
 from vsg_pyro.equilibria._common import check_method, record, refuse, run, svi_optim
-from vsg_pyro.equilibria.nash import exact, svi
+from vsg_pyro.equilibria.nash import exact, path, svi
 from vsg_pyro.equilibria.nash.exact import VPGState, solve_vpg, vpg_step_size
 from vsg_pyro.equilibria.nash.opponents import (
     ExactOpponent,
@@ -27,10 +27,12 @@ from vsg_pyro.games.tabular import TabularGame
 
 NashExact = exact.Solver
 NashSVI = svi.Solver
+NashPath = path.Solver
+METHODS: tuple[str, ...] = ("svi", "exact", "path")
 
-__all__ = ["solve", "family_of", "exact", "svi", "NashExact", "NashSVI", "VPGState", "solve_vpg",
-           "vpg_step_size", "OpponentModel", "ExactOpponent", "OptimisticOpponent",
-           "ExternalOpponent"]
+__all__ = ["solve", "family_of", "exact", "svi", "path", "NashExact", "NashSVI", "NashPath",
+           "METHODS", "VPGState", "solve_vpg", "vpg_step_size", "OpponentModel", "ExactOpponent",
+           "OptimisticOpponent", "ExternalOpponent"]
 
 
 def family_of(family: str | None, guides: Sequence[Callable] | None, default: str) -> str:
@@ -51,7 +53,7 @@ def solve(
     beta_schedule: Callable[[int], float] | None = None,
     steps: int = 2000,
     seed: int = 0,
-    tol: float = 1e-8,
+    tol: float | None = None,
     certificate_tol: float = 1e-6,
     eta: float | None = None,
     adaptive_step: bool | None = None,
@@ -67,14 +69,17 @@ def solve(
     callback: Callable[[int, dict], None] | None = None,
     progress: bool = False,
 ) -> NashSolution:
-    """Nash equilibrium of ``game`` by Algorithm 1 (``method="exact"``) or decentralized SVI.
+    """Nash equilibrium of ``game`` by Algorithm 1 (``method="exact"``), decentralized SVI
+    (``"svi"``), or logit-QRE path following from beta = 0 (``"path"``, normal-form games, the
+    factorized family: :mod:`vsg_pyro.equilibria.nash.path`; partial, see the README).
 
     Args:
         family: ``"conditional"`` (the paper's ``pi_i(a_i | s, a_-i)``; the default) or
             ``"factorized"``; required with your own ``guides`` (the certificate is the
             family's).
         beta / beta_schedule: inverse temperature, or ``step -> beta`` (annealing).
-        steps, tol: at most ``steps`` steps; stop when no probability moves more than ``tol``.
+        steps, tol: at most ``steps`` steps; stop when no probability moves more than ``tol``
+            (default 1e-8; the path follower stops on its certificate).
         certificate_tol: ``converged`` needs the soft best-response residual below this.
         eta: eq. (4)'s rate (``alpha = eta / (1 - gamma)``; default ``alpha = 0.5``).
         adaptive_step: halve ``alpha`` when progress stalls at a settled beta (default on;
@@ -89,9 +94,21 @@ def solve(
         progress: a tqdm progress bar.
     """
     parameters = record(locals())
-    check_method(method)
+    check_method(method, METHODS)
     game = get_game(game)
+    if method == "path":
+        refuse("method='path' follows the factorized logit-QRE branch from beta = 0 with its "
+               "own step length and stopping rule", beta_schedule=beta_schedule, tol=tol,
+               eta=eta, adaptive_step=adaptive_step, opponent=opponent, guides=guides,
+               loss=loss, optim=optim, optimizer=optimizer, lr=lr, lr_decay=lr_decay)
+        if family not in (None, "factorized"):
+            raise ValueError(f"family: method='path' is for the factorized family, got {family!r}")
+        solver = path.Solver(game, log_priors, certificate_tol)
+        options = LoopOptions(steps=steps, stop_on="certificate", adaptive_step=False,
+                              progress=progress)
+        return run(solver, beta, path.MAX_STEP, options, seed, callback, parameters)
     family = family_of(family, guides, "conditional")
+    tol = 1e-8 if tol is None else tol
     alpha = vpg_step_size(game, eta)
     if method == "exact":
         refuse("method='exact' uses tabular policies and exact soft evaluation", guides=guides,

@@ -1,0 +1,135 @@
+"""Logit-QRE path following (vsg_pyro.equilibria.nash.path), issue 13's first stage.
+
+Independent truths: a numpy natural-parameter continuation written here (small beta steps,
+Newton with a finite-difference Jacobian) on generic games without folds; the logit residual
+recomputed with numpy; Jordan's game, whose unique QRE is the uniform profile for every beta
+(McKelvey & Palfrey 1995; the logit dynamics repel from it at beta >= 2, README).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from vsg_pyro import solve
+from vsg_pyro.games import get_game, normal_form_game
+
+
+def _payoffs(game) -> np.ndarray:
+    return game.rewards.numpy().reshape(game.n_agents, *game.action_counts)
+
+
+def _u(pay: np.ndarray, xs: list[np.ndarray], i: int) -> np.ndarray:
+    """u_i(a, x_-i) by numpy contraction."""
+    t = pay[i]
+    for j in reversed(range(len(xs))):
+        if j != i:
+            t = np.tensordot(t, xs[j], axes=([j], [0]))
+    return t
+
+
+def _np_residual(pay: np.ndarray, xs: list[np.ndarray], beta: float) -> float:
+    out = 0.0
+    for i, x in enumerate(xs):
+        z = beta * _u(pay, xs, i)
+        br = np.exp(z - z.max())
+        out = max(out, np.abs(x - br / br.sum()).max())
+    return out
+
+
+def _np_continuation(pay: np.ndarray, beta: float, dbeta: float = 0.01) -> list[np.ndarray]:
+    """Natural-parameter continuation of the logit QRE from the uniform profile at beta 0:
+    Newton on F(x) = x - softmax(beta u(x)) per player, finite-difference Jacobian."""
+    counts = pay.shape[1:]
+    x = np.concatenate([np.full(c, 1.0 / c) for c in counts])
+    splits = np.cumsum(counts)[:-1]
+
+    def f(v: np.ndarray, b: float) -> np.ndarray:
+        xs = np.split(v, splits)
+        out = []
+        for i, xi in enumerate(xs):
+            z = b * _u(pay, xs, i)
+            br = np.exp(z - z.max())
+            out.append(xi - br / br.sum())
+        return np.concatenate(out)
+
+    b = 0.0
+    while b < beta - 1e-12:
+        b = min(beta, b + dbeta)
+        for _ in range(50):
+            r = f(x, b)
+            if np.abs(r).max() < 1e-14:
+                break
+            jac = np.empty((len(x), len(x)))
+            for k in range(len(x)):
+                e = np.zeros(len(x))
+                e[k] = 1e-7
+                jac[:, k] = (f(x + e, b) - f(x - e, b)) / 2e-7
+            x = x - np.linalg.solve(jac, r)
+    return np.split(x, splits)
+
+
+GENERIC = [normal_form_game(np.random.default_rng(101).uniform(-1, 1, (2, 2, 3)), "g23"),
+           normal_form_game(np.random.default_rng(102).uniform(-1, 1, (2, 3, 3)), "g33"),
+           normal_form_game(np.random.default_rng(103).uniform(-1, 1, (3, 2, 2, 2)), "g222")]
+
+
+@pytest.mark.parametrize("game", GENERIC, ids=lambda g: g.name)
+def test_path_equals_an_independent_continuation(game):
+    res = solve(game, method="path", beta=2.0)
+    assert res.converged and res.method == "path" and res.beta == 2.0
+    assert not [e for e in res.state.events if e[0] == "turning point"]  # no fold: natural
+    reference = _np_continuation(_payoffs(game), 2.0)                    # continuation applies
+    for mine, theirs in zip(res.policies, reference, strict=True):
+        np.testing.assert_allclose(mine.reshape(-1).numpy(), theirs, atol=1e-6)
+
+
+def _int_game(seed: int, shape, low: int, high: int):
+    pay = np.random.default_rng(seed).integers(low, high + 1, size=(len(shape), *shape))
+    return normal_form_game(pay.astype(float), f"int_{seed}")
+
+
+@pytest.mark.parametrize("beta", [3.0, 10.0])
+@pytest.mark.parametrize("seed", [7001, 7002])
+def test_hard_lambdas_on_random_10x10_games(seed, beta):
+    # Integer payoffs in [-9, 9] (issue 13's set (a) style; these seeds are ours).
+    game = _int_game(seed, (10, 10), -9, 9)
+    res = solve(game, method="path", beta=beta)
+    xs = [p.reshape(-1).numpy() for p in res.policies]
+    assert res.converged and _np_residual(_payoffs(game), xs, beta) <= 1e-8
+
+
+def test_a_turning_point_is_passed():
+    # Found by a search over integer 3x3 games (seed 20 of numpy's default_rng, payoffs in
+    # [-9, 9]): the principal branch folds at beta ~1.18 and back at ~1.07 (an S shape).
+    game = _int_game(20, (3, 3), -9, 9)
+    res = solve(game, method="path", beta=3.0)
+    betas = np.array(res.state.betas)
+    folds = [b for kind, b in res.state.events if kind == "turning point"]
+    assert len(folds) == 2 and folds[0] > folds[1]
+    assert (np.diff(betas) < 0).any()                        # beta went back along the branch
+    points = np.stack([p.numpy() for p in res.state.points])
+    assert np.abs(np.diff(points, axis=0)).max() < 0.25      # no jump between branch points
+    xs = [p.reshape(-1).numpy() for p in res.policies]
+    assert res.converged and _np_residual(_payoffs(game), xs, 3.0) <= 1e-8
+
+
+def test_jordans_game_is_solved_by_path_following():
+    game = get_game("three_player_matching_pennies")
+    path = solve(game, method="path", beta=4.0)
+    assert path.converged
+    for p in path.policies:
+        np.testing.assert_allclose(p.reshape(-1).numpy(), [0.5, 0.5], atol=1e-12)
+    vpg = solve(game, method="exact", family="factorized", beta=4.0, init="random", steps=400)
+    assert not vpg.converged  # the fixed-point iteration is repelled (README)
+
+
+def test_path_refuses_what_it_does_not_take():
+    with pytest.raises(ValueError, match="tol"):
+        solve("chicken", method="path", tol=1e-3)
+    with pytest.raises(ValueError, match="family"):
+        solve("chicken", method="path", family="conditional")
+    with pytest.raises(ValueError, match="normal-form"):
+        solve("resource_commons", method="path")
+    with pytest.raises(ValueError, match="method"):
+        solve("matching_pennies", concept="zero-sum", method="path")

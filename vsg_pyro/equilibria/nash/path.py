@@ -1,0 +1,263 @@
+"""Logit QRE path following: the homotopy in beta from the prior (beta = 0) to the requested
+beta, by predictor-corrector continuation with pseudo-arclength (issue 13, first stage:
+normal-form games with N players, the factorized family).
+
+The soft Nash fixed point of the factorized family (Prop. 5.2 in a one-step game, the fixed
+point of eq. (4)) is the logit quantal response equilibrium ``pi_i = softmax(log pi0_i + beta
+u_i(., pi_-i))``.  With ``y_i = log pi_i`` it is the zero set of
+
+    H_i,a(y, beta) = y_ia - y_i0 - (log pi0_ia - log pi0_i0) - beta (u_ia - u_i0),  a = 1..A_i-1
+    H_i,0(y, beta) = sum_a exp(y_ia) - 1,
+
+``n = sum_i A_i`` equations in ``n + 1`` unknowns ``z = (y, beta)``: a curve, which at
+``beta = 0`` passes through ``y = log pi0`` exactly (the principal branch).  Each step:
+
+1. **predictor**: the unit tangent ``t`` with ``J t = 0`` (``J = dH/dz``, ``n x (n + 1)``,
+   from torch autograd), oriented like the previous one, and ``z_pred = z + h t``;
+2. **corrector**: Newton on ``[H(z) = 0, t . (z - z_pred) = 0]`` (pseudo-arclength: the
+   curve is parametrised by its length, so turning points where beta decreases along the
+   branch are passed, as Gambit's logit solver does);
+3. **step length**: halved when Newton fails or the tangent turns by more than 30 degrees,
+   grown by 1.5 after an easy correction, at most ``alpha`` (the protocol's step size);
+4. when the branch crosses the requested beta, the crossing is corrected at that beta
+   exactly (Newton in ``y`` with beta fixed, from the secant interpolation).
+
+A sign change of ``det([J; t])`` along the branch (the orientation the tangent needs to keep
+going forward) marks a bifurcation; it is recorded in the state's ``events`` with its beta.
+The certificate is the logit residual ``max_i |pi_i - softmax(log pi0_i + beta u_i)|`` at the
+requested beta (infinite until the branch has reached it).
+
+Shapes: ``z`` ``(n + 1,)``; policies per agent ``(1, 1, A_i)`` (the tabular layout).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import NamedTuple
+
+import torch
+
+from vsg_pyro.core.protocol import Certificate, Run, StepInfo
+from vsg_pyro.equilibria.results import NashSolution
+from vsg_pyro.games.tabular import TabularGame
+from vsg_pyro.metrics.exploitability import exploitability
+
+__all__ = ["PathState", "Solver", "logit_equations", "logit_residual", "MAX_STEP"]
+
+#: The default largest arclength step (the protocol's ``alpha``) of :func:`vsg_pyro.solve`.
+MAX_STEP = 5.0
+
+_NEWTON_TOL = 1e-13
+_NEWTON_ITER = 10
+
+
+class PathState(NamedTuple):
+    """A point of the branch: ``z = (y, beta)`` ``(n + 1,)``, the unit ``tangent``, the next
+    step length ``h``, ``done`` (the requested beta is reached), the branch so far
+    (``betas`` and per-point probabilities ``points``, one ``(n,)`` tensor each), ``events``
+    (``(kind, beta)``: bifurcations, step-length collapses) and the iteration count."""
+
+    z: torch.Tensor
+    tangent: torch.Tensor
+    h: float
+    done: bool
+    betas: tuple[float, ...]
+    points: tuple[torch.Tensor, ...]
+    events: tuple[tuple[str, float], ...]
+    iteration: int
+
+
+def _payoff_tensors(game: TabularGame) -> list[torch.Tensor]:
+    if not game.is_normal_form:
+        raise ValueError("method='path': normal-form games only for now (stochastic games: "
+                         "use method='exact' or 'svi'); see the README")
+    return [game.rewards[i].reshape(game.action_counts) for i in range(game.n_agents)]
+
+
+def _expected_payoffs(payoffs: Sequence[torch.Tensor], pis: Sequence[torch.Tensor],
+                      i: int) -> torch.Tensor:
+    """``u_i(a, pi_-i)`` ``(A_i,)``: contract every axis but ``i``."""
+    x = payoffs[i]
+    for j in reversed(range(len(pis))):
+        if j != i:
+            x = torch.tensordot(x, pis[j], dims=([j], [0]))
+    return x
+
+
+def logit_equations(payoffs: Sequence[torch.Tensor], log_priors: Sequence[torch.Tensor],
+                    z: torch.Tensor) -> torch.Tensor:
+    """``H(z)`` ``(n,)`` of the module docstring (differentiable in ``z``)."""
+    counts = [p.shape[i] for i, p in enumerate(payoffs)]
+    y, beta = z[:-1], z[-1]
+    ys = list(torch.split(y, counts))
+    pis = [torch.exp(v) for v in ys]
+    out = []
+    for i, (v, lp) in enumerate(zip(ys, log_priors, strict=True)):
+        u = _expected_payoffs(payoffs, pis, i)
+        out.append(torch.exp(v).sum(0, keepdim=True) - 1.0)
+        out.append(v[1:] - v[0] - (lp[1:] - lp[0]) - beta * (u[1:] - u[0]))
+    return torch.cat(out)
+
+
+def logit_residual(payoffs: Sequence[torch.Tensor], log_priors: Sequence[torch.Tensor],
+                   pis: Sequence[torch.Tensor], beta: float) -> float:
+    """``max_i max |pi_i - softmax(log pi0_i + beta u_i(., pi_-i))|``."""
+    worst = 0.0
+    for i, (pi, lp) in enumerate(zip(pis, log_priors, strict=True)):
+        br = torch.softmax(lp + beta * _expected_payoffs(payoffs, pis, i), 0)
+        worst = max(worst, (pi - br).abs().max().item())
+    return worst
+
+
+class Solver:
+    """Logit QRE path following behind the solver protocol (module docstring).
+
+    Args:
+        game: a normal-form game; log_priors: per agent ``(1, A_i)`` or ``(A_i,)`` log prior
+            (uniform by default); certificate_tol: the logit residual's threshold;
+        h0: the first arclength step.
+
+    ``step(state, beta, alpha)``: one predictor-corrector step towards the requested ``beta``
+    with steps of at most ``alpha`` in arclength; ``change`` is the step's length.
+    """
+
+    concept = "nash"
+    method = "path"
+    family = "factorized"
+
+    def __init__(self, game: TabularGame, log_priors: Sequence[torch.Tensor] | None = None,
+                 certificate_tol: float = 1e-6, h0: float = 0.05) -> None:
+        self.game = game
+        self.payoffs = _payoff_tensors(game)
+        counts = game.action_counts
+        if log_priors is None:
+            log_priors = [torch.full((a,), -math.log(a), dtype=torch.float64) for a in counts]
+        self.log_priors = [torch.as_tensor(lp, dtype=torch.float64).reshape(-1) for lp in
+                           log_priors]
+        if [lp.numel() for lp in self.log_priors] != list(counts):
+            raise ValueError(f"log_priors: need one (A_i,) log prior per agent, {counts}")
+        if not certificate_tol > 0:
+            raise ValueError(f"certificate_tol: must be > 0, got {certificate_tol}")
+        self.certificate_tol = float(certificate_tol)
+        self.h0 = float(h0)
+        self.n_agents = game.n_agents
+        self.counts = list(counts)
+
+    # ------------------------------------------------------------------ the curve
+    def _h(self, z: torch.Tensor) -> torch.Tensor:
+        return logit_equations(self.payoffs, self.log_priors, z)
+
+    def _jacobian(self, z: torch.Tensor) -> torch.Tensor:
+        return torch.autograd.functional.jacobian(self._h, z, vectorize=True)
+
+    def _tangent(self, z: torch.Tensor, previous: torch.Tensor | None) -> torch.Tensor:
+        jac = self._jacobian(z)
+        # The null vector of J (n x (n+1)): the last right-singular vector.
+        t = torch.linalg.svd(jac, full_matrices=True).Vh[-1]
+        reference = previous if previous is not None else torch.cat(
+            [torch.zeros(len(z) - 1, dtype=z.dtype), torch.ones(1, dtype=z.dtype)])
+        return t if float(t @ reference) >= 0 else -t
+
+    def _correct(self, z_pred: torch.Tensor, t: torch.Tensor) -> torch.Tensor | None:
+        z = z_pred.clone()
+        for _ in range(_NEWTON_ITER):
+            h = self._h(z)
+            arc = (t @ (z - z_pred)).reshape(1)
+            residual = torch.cat([h, arc])
+            if residual.abs().max().item() < _NEWTON_TOL:
+                return z
+            jac = torch.cat([self._jacobian(z), t.reshape(1, -1)])
+            try:
+                z = z - torch.linalg.solve(jac, residual)
+            except RuntimeError:
+                return None
+            if not torch.isfinite(z).all():
+                return None
+        return z if torch.cat([self._h(z), (t @ (z - z_pred)).reshape(1)]).abs().max() < 1e-9 \
+            else None
+
+    def _at_beta(self, z0: torch.Tensor, beta: float) -> torch.Tensor | None:
+        """Newton in ``y`` with beta fixed."""
+        y = z0[:-1].clone()
+        b = torch.tensor([beta], dtype=y.dtype)
+        for _ in range(2 * _NEWTON_ITER):
+            h = self._h(torch.cat([y, b]))
+            if h.abs().max().item() < _NEWTON_TOL:
+                return torch.cat([y, b])
+            jac = self._jacobian(torch.cat([y, b]))[:, :-1]
+            try:
+                y = y - torch.linalg.solve(jac, h)
+            except RuntimeError:
+                return None
+        z = torch.cat([y, b])
+        return z if self._h(z).abs().max().item() < 1e-10 else None
+
+    # ------------------------------------------------------------------ the protocol
+    def init(self, seed: int = 0) -> PathState:
+        """The branch's start at beta = 0: ``y = log pi0`` (``seed`` is not used)."""
+        y = torch.cat(self.log_priors)
+        z = torch.cat([y, torch.zeros(1, dtype=y.dtype)])
+        t = self._tangent(z, None)
+        return PathState(z, t, self.h0, False, (0.0,), (torch.exp(y),), (), 0)
+
+    def step(self, state: PathState, beta: float, alpha: float) -> tuple[PathState, StepInfo]:
+        if state.done and abs(float(state.z[-1]) - beta) < 1e-15:
+            return state._replace(iteration=state.iteration + 1), StepInfo(change=0.0)
+        if state.done:  # a new target: continue the branch from here
+            state = state._replace(done=False)
+        h, events = min(state.h, alpha), list(state.events)
+        while True:
+            z_pred = state.z + h * state.tangent
+            z_new = self._correct(z_pred, state.tangent)
+            if z_new is not None:
+                t_new = self._tangent(z_new, state.tangent)
+                if float(t_new @ state.tangent) > math.cos(math.pi / 6):
+                    break
+            h /= 2.0
+            if h < 1e-12:
+                events.append(("step collapsed", float(state.z[-1])))
+                return state._replace(h=h, events=tuple(events),
+                                      iteration=state.iteration + 1), StepInfo(change=0.0)
+        if self._orientation(state.z, state.tangent) * self._orientation(z_new, t_new) < 0:
+            events.append(("bifurcation", float(z_new[-1])))
+        if float(state.tangent[-1]) * float(t_new[-1]) < 0:  # d beta / ds changed sign
+            events.append(("turning point", float(z_new[-1])))
+        b_old, b_new = float(state.z[-1]), float(z_new[-1])
+        done = False
+        if (b_old - beta) * (b_new - beta) <= 0 and b_new != b_old:
+            w = (beta - b_old) / (b_new - b_old)
+            z_hit = self._at_beta((1 - w) * state.z + w * z_new, beta)
+            if z_hit is not None:
+                z_new, t_new, done = z_hit, self._tangent(z_hit, t_new), True
+        grow = 1.5 if h == min(state.h, alpha) else 1.0
+        new = PathState(z_new, t_new, min(h * grow, alpha), done, (*state.betas, float(z_new[-1])),
+                        (*state.points, torch.exp(z_new[:-1])), tuple(events),
+                        state.iteration + 1)
+        return new, StepInfo(change=float((z_new - state.z).norm()))
+
+    def _orientation(self, z: torch.Tensor, t: torch.Tensor) -> float:
+        return float(torch.sign(torch.linalg.det(torch.cat([self._jacobian(z), t.reshape(1, -1)]))))
+
+    def policies(self, state: PathState) -> list[torch.Tensor]:
+        """Per agent ``(1, 1, A_i)`` probabilities at the state."""
+        pis = torch.split(torch.exp(state.z[:-1]), self.counts)
+        return [(p / p.sum()).reshape(1, 1, -1) for p in pis]
+
+    def certificate(self, state: PathState, beta: float) -> Certificate:
+        name = "logit residual (path)"
+        if not state.done or abs(float(state.z[-1]) - beta) > 1e-12:
+            return Certificate(name, math.inf, self.certificate_tol)
+        pis = [p.reshape(-1) for p in self.policies(state)]
+        return Certificate(name, logit_residual(self.payoffs, self.log_priors, pis, beta),
+                           self.certificate_tol)
+
+    def result(self, state: PathState, run: Run, **fields) -> NashSolution:
+        policies = self.policies(state)
+        return NashSolution(
+            game=self.game.name, concept=self.concept, method=self.method, family=self.family,
+            beta=float(state.z[-1]), policies=policies,
+            report=exploitability(self.game, policies), iterations=run.iterations,
+            converged=run.converged, certificate=run.certificate, reason=run.reason,
+            seconds=run.seconds, trace=run.trace, elbo=run.elbo,
+            loss=[[] for _ in range(self.n_agents)], state=state, **fields)
