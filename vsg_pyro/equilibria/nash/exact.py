@@ -56,6 +56,8 @@ __all__ = [
     "exact_opponent_models",
     "vpg_step",
     "state_change",
+    "nash_certificate",
+    "nash_solution",
     "Solver",
     "solve_vpg",
 ]
@@ -229,9 +231,9 @@ class Solver:
         opponent: the opponent model object (:func:`vpg_step`).
         certificate_tol: the certificate's threshold on the soft best-response residual.
 
-    ``step`` reports ``change`` = :func:`state_change`, ``elbo`` = ``beta`` x the soft values
-    of the policies before the step and, for the exact opponent model, their residual as
-    ``certificate``.
+    ``step`` reports ``change`` = :func:`state_change` and ``elbo`` = ``beta`` x the soft
+    values of the policies before the step; the certificate is evaluated by
+    :meth:`certificate` (the loop calls it where its stopping rule needs it).
     """
 
     concept = "nash"
@@ -269,11 +271,7 @@ class Solver:
                              elbo=tuple((beta * values).tolist()))
 
     def certificate(self, state: VPGState, beta: float) -> Certificate:
-        models = exact_opponent_models(executed_policies(state))
-        value = max(soft_best_response_residual(self.game, state.log_policies, models, beta,
-                                                self.log_priors),
-                    model_consistency(state.opponent_models, models))
-        return Certificate(residual_name(self.game, self.family), value, self.certificate_tol)
+        return nash_certificate(self, state, beta)
 
     def final_state(self, state: VPGState) -> VPGState:
         """The state with its opponent models refreshed from its own executed policies, so
@@ -285,13 +283,30 @@ class Solver:
     def result(self, state: VPGState, run: Run, **fields) -> NashSolution:
         """The result; its ``policies`` are read after :meth:`final_state` (as the exact solver
         always did), its ``state`` is the loop's (continue from it with :meth:`step`)."""
-        policies = executed_policies(self.final_state(state))
-        return NashSolution(
-            game=self.game.name, concept=self.concept, method=self.method, family=self.family,
-            beta=run.beta, policies=policies, report=exploitability(self.game, policies),
-            iterations=run.iterations, converged=run.converged, certificate=run.certificate,
-            reason=run.reason, seconds=run.seconds, trace=run.trace, elbo=run.elbo,
-            loss=[[] for _ in range(self.n_agents)], state=state, **fields)
+        return nash_solution(self, executed_policies(self.final_state(state)), state, run,
+                             **fields)
+
+
+def nash_certificate(solver, state: VPGState, beta: float) -> Certificate:
+    """The Nash certificate of ``state`` (:mod:`vsg_pyro.equilibria.nash.certificate`) for a
+    solver with ``game``, ``family``, ``log_priors`` and ``certificate_tol`` (exact or SVI)."""
+    models = exact_opponent_models(executed_policies(state))
+    value = max(soft_best_response_residual(solver.game, state.log_policies, models, beta,
+                                            solver.log_priors),
+                model_consistency(state.opponent_models, models))
+    return Certificate(residual_name(solver.game, solver.family), value, solver.certificate_tol)
+
+
+def nash_solution(solver, policies: list[torch.Tensor], state: VPGState, run: Run,
+                  **fields) -> NashSolution:
+    """The :class:`NashSolution` of a run of ``solver`` (exact or SVI) with these policies."""
+    fields.setdefault("loss", [[] for _ in range(solver.n_agents)])
+    return NashSolution(
+        game=solver.game.name, concept=solver.concept, method=solver.method,
+        family=solver.family, beta=run.beta, policies=policies,
+        report=exploitability(solver.game, policies), iterations=run.iterations,
+        converged=run.converged, certificate=run.certificate, reason=run.reason,
+        seconds=run.seconds, trace=run.trace, elbo=run.elbo, state=state, **fields)
 
 
 def solve_vpg(

@@ -28,15 +28,11 @@ from vsg_pyro.core.joint import executed_marginal, product_of_marginals, sum_oth
 from vsg_pyro.core.protocol import Certificate, Run, StepInfo
 from vsg_pyro.core.rows import fold_rows, log_prior_rows, n_rows, unfold_rows
 from vsg_pyro.core.soft_dp import Family, check_family, soft_evaluate, uniform_log_prior
-from vsg_pyro.equilibria.nash.certificate import (
-    model_consistency,
-    residual_name,
-    soft_best_response_residual,
-)
 from vsg_pyro.equilibria.nash.exact import (
     VPGState,
-    exact_opponent_models,
     executed_policies,
+    nash_certificate,
+    nash_solution,
     state_change,
     vpg_init,
 )
@@ -48,7 +44,6 @@ from vsg_pyro.infer.elbo import EnumeratedGuideELBO
 from vsg_pyro.infer.guide_tables import guide_tables
 from vsg_pyro.infer.natural_gradient import natural_gradient, set_learning_rate
 from vsg_pyro.infer.param_store import clear_params
-from vsg_pyro.metrics.exploitability import exploitability
 from vsg_pyro.models.nash import NashInputs, nash_model
 
 __all__ = ["DecentralizedNashSVI", "Solver", "tabular_guides"]
@@ -348,18 +343,10 @@ class Solver:
                              loss=tuple(losses))
 
     def certificate(self, state: VPGState, beta: float) -> Certificate:
-        models = exact_opponent_models(executed_policies(state))
-        value = max(soft_best_response_residual(self.game, state.log_policies, models, beta,
-                                                self.log_priors),
-                    model_consistency(state.opponent_models, models))
-        return Certificate(residual_name(self.game, self.family), value, self.certificate_tol)
+        return nash_certificate(self, state, beta)
 
     def result(self, state: VPGState, run: Run, **fields) -> NashSolution:
         runner = self.runner
         policies = [runner._unrows(e) for e in runner.executed_policies()]  # type: ignore[union-attr]
-        return NashSolution(
-            game=self.game.name, concept=self.concept, method=self.method, family=self.family,
-            beta=run.beta, policies=policies, report=exploitability(self.game, policies),
-            iterations=run.iterations, converged=run.converged, certificate=run.certificate,
-            reason=run.reason, seconds=run.seconds, trace=run.trace, elbo=run.elbo,
-            loss=run.loss, guides=list(runner.guides), state=state, **fields)  # type: ignore[union-attr]
+        return nash_solution(self, policies, state, run, loss=run.loss,
+                             guides=list(runner.guides), **fields)  # type: ignore[union-attr]
