@@ -133,3 +133,41 @@ def test_path_refuses_what_it_does_not_take():
         solve("resource_commons", method="path")
     with pytest.raises(ValueError, match="method"):
         solve("matching_pennies", concept="zero-sum", method="path")
+
+
+def test_branch_and_points_from_one_trace():
+    from vsg_pyro.equilibria.nash.path import qre_at, trace_branch
+
+    game = _int_game(7001, (10, 10), -9, 9)
+    pay = _payoffs(game)
+    branch = trace_branch(game, 10.0)
+    assert branch.betas[0] == 0.0 and branch.betas[-1] == 10.0
+    for k in range(0, len(branch.betas), 5):  # every point is a QRE at its own beta (numpy)
+        xs = [p[k].numpy() for p in branch.policies]
+        assert _np_residual(pay, xs, float(branch.betas[k])) <= 1e-9
+    points = qre_at(game, [1.0, 3.0, 10.0])
+    for beta, pis, residual in points:
+        single = solve(game, method="path", beta=beta)  # the same branch, traced again
+        for a, b in zip(pis, single.policies, strict=True):
+            np.testing.assert_allclose(a.numpy(), b.reshape(-1).numpy(), atol=1e-9)
+        assert residual <= 1e-9
+    with pytest.raises(ValueError, match="increasing"):
+        qre_at(game, [3.0, 1.0])
+
+
+def test_vsg_qre_prints_the_branch(tmp_path, capsys):
+    import json
+
+    from vsg_pyro.cli import main
+
+    plot = tmp_path / "branch.png"
+    assert main(["qre", "random_3x3_s0", "--max-lambda", "4", "--json", "--plot", str(plot)]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["columns"][0] == "lambda" and len(doc["columns"]) == 7
+    last = doc["points"][-1]
+    assert last[0] == 4.0 and doc["max_residual"] <= 1e-9
+    game = get_game("random_3x3_s0")
+    xs = [np.array(last[1:4]), np.array(last[4:7])]
+    assert _np_residual(_payoffs(game), xs, 4.0) <= 1e-9
+    assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert main(["qre", "resource_commons", "--max-lambda", "2"]) == 2  # refused, not traced

@@ -1,0 +1,84 @@
+"""``vsg qre GAME --max-lambda L``: the principal branch of the logit QRE from lambda (beta) = 0
+to L, by path following (:func:`vsg_pyro.equilibria.nash.path.trace_branch`), printed as a
+table (as ``gambit-logit`` does), one JSON document, CSV, or a PNG plot of the probabilities
+against lambda."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+
+from vsg_pyro.equilibria.nash.path import MAX_STEP, trace_branch
+from vsg_pyro.games import get_game
+
+__all__ = ["add_parser", "run"]
+
+
+def _columns(game) -> list[str]:
+    return [f"{game.agent_names[i]}:{a}" for i in range(game.n_agents)
+            for a in game.action_names[i]]
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``vsg qre``; returns the exit status."""
+    game = get_game(args.game)
+    if sum(bool(x) for x in (args.json, args.csv)) > 1:
+        raise ValueError("--json/--csv: choose one output format")
+    if not args.max_step > 0:
+        raise ValueError(f"--max-step: must be > 0, got {args.max_step}")
+    branch = trace_branch(game, args.max_lambda, max_step=args.max_step)
+    rows = [[float(b), *[float(x) for p in branch.policies for x in p[k]]]
+            for k, b in enumerate(branch.betas)]
+    names = _columns(game)
+    if args.plot:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        fig, ax = plt.subplots(figsize=(7, 4))
+        for c, name in enumerate(names):
+            ax.plot([r[0] for r in rows], [r[1 + c] for r in rows], label=name)
+        for kind, beta in branch.events:
+            ax.axvline(beta, color="grey", ls=":", lw=0.8)
+        ax.set_xlabel("lambda (beta)")
+        ax.set_ylabel("probability")
+        ax.set_title(f"logit QRE principal branch: {game.name}")
+        ax.legend(fontsize=7, ncol=2)
+        fig.tight_layout()
+        fig.savefig(args.plot, dpi=120)
+        plt.close(fig)
+    if args.json:
+        print(json.dumps({"game": game.name, "columns": ["lambda", *names], "points": rows,
+                          "max_residual": float(branch.residuals.max()),
+                          "events": [{"kind": k, "lambda": b} for k, b in branch.events]}))
+    elif args.csv:
+        writer = csv.writer(sys.stdout)
+        writer.writerow(["lambda", *names])
+        writer.writerows(rows)
+    else:
+        print(game.describe())
+        print(f"principal branch to lambda {args.max_lambda:g}: {len(rows)} points, largest "
+              f"logit residual {float(branch.residuals.max()):.2e}")
+        for kind, beta in branch.events:
+            print(f"  {kind} at lambda {beta:.6g}")
+        print("  ".join(["lambda", *names]))
+        for r in rows:
+            print("  ".join(f"{x:.6f}" for x in r))
+    return 0
+
+
+def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Register ``vsg qre`` and its options on the subparsers ``sub``."""
+    qre = sub.add_parser("qre", help="trace the logit QRE branch of a normal-form game")
+    qre.add_argument("game", help="built-in name, random spec, or .nfg/.json/.npz file")
+    qre.add_argument("--max-lambda", type=float, required=True, help="follow the branch to here")
+    qre.add_argument("--max-step", type=float, default=MAX_STEP,
+                     help="the largest arclength step")
+    qre.add_argument("--json", action="store_true", help="one JSON document")
+    qre.add_argument("--csv", action="store_true", help="CSV: lambda, then the probabilities")
+    qre.add_argument("--plot", default=None, help="write a PNG plot of the branch here")
+    qre.set_defaults(func=run)
+    return qre
