@@ -41,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
         fig, ax = plt.subplots(figsize=(7, 4))
         for c, name in enumerate(names):
             ax.plot([r[0] for r in rows], [r[1 + c] for r in rows], label=name)
-        for kind, beta in branch.events:
+        for _kind, beta in branch.events:
             ax.axvline(beta, color="grey", ls=":", lw=0.8)
         ax.set_xlabel("lambda (beta)")
         ax.set_ylabel("probability")
