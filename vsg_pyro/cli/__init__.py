@@ -49,6 +49,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     torch.set_num_threads(1)  # tabular games are small: thread start-up costs more than it saves
     try:
         return int(args.func(args))
-    except (ValueError, FileNotFoundError) as err:
+    except (ValueError, FileNotFoundError, RuntimeError) as err:
         print(f"vsg: error: {err}", file=sys.stderr)
         return 2

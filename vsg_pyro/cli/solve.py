@@ -151,7 +151,7 @@ def _mean_field_json(game, result) -> dict:
 _DERIVED = {"anneal_from": "beta_schedule", "anneal_steps": "beta_schedule",
             "opponent_mode": "opponent", "learned_opponent": "opponent",
             "play_steps": "opponent", "buffer": "opponent"}
-_NOT_OPTIONS = {"command", "func", "game", "concept", "json", "flags"}
+_NOT_OPTIONS = {"command", "func", "game", "concept", "json", "flags", "beta_list"}
 _OPPONENTS = {"exact": ExactOpponent, "optimistic": OptimisticOpponent}
 
 
@@ -179,9 +179,41 @@ def _options(args: argparse.Namespace) -> dict:
     return {k: v for k, v in given.items() if k not in _DERIVED}
 
 
+def _beta_list(args: argparse.Namespace, options: dict) -> int:
+    """``vsg solve GAME --method path --beta-list 0.5,1,2``: the branch's points at each beta,
+    from one trace (:func:`vsg_pyro.equilibria.nash.path.qre_at`)."""
+    from vsg_pyro.equilibria.nash.path import qre_at
+
+    if args.concept != "nash" or args.method != "path":
+        raise ValueError("--beta-list: only with --method path (one trace of the QRE branch)")
+    extra = sorted(set(options) - {"method", "log_priors"})
+    if extra:
+        raise ValueError(f"{', '.join(map(_flag, extra))}: not with --beta-list")
+    try:
+        betas = [float(b) for b in args.beta_list.split(",") if b.strip()]
+    except ValueError:
+        raise ValueError(f"--beta-list: comma-separated numbers, got {args.beta_list!r}") from None
+    game = get_game(args.game)
+    points = qre_at(game, betas)
+    if args.json:
+        print(json.dumps({"game": game.name, "method": "path", "points": [
+            {"beta": b, "policies": [p.tolist() for p in pis], "logit_residual": r,
+             "converged": r <= 1e-6} for b, pis, r in points]}))
+        return 0
+    print(game.describe())
+    for b, pis, r in points:
+        probs = "  ".join("[" + ", ".join(f"{x:.4f}" for x in p.tolist()) + "]" for p in pis)
+        print(f"beta {b:g}: {probs}  (logit residual {r:.2e})")
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
     """Run ``vsg solve``; returns the exit status."""
     options = _options(args)
+    if getattr(args, "beta_list", None) is not None:
+        if "beta" in options:
+            raise ValueError("--beta-list: give either --beta or --beta-list")
+        return _beta_list(args, options)
     mean_field = args.concept == "mean-field"
     game = get_mean_field_game(args.game) if mean_field else get_game(args.game)
     beta = options.get("beta", concept_options(args.concept)["beta"].default)
@@ -259,6 +291,9 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     common = solve_.add_argument_group("every concept")
     common.add_argument("--beta", type=float,
                         help="inverse temperature (> 0; default 1, mean-field 0.1)")
+    common.add_argument("--beta-list", default=None,
+                        help="--method path: the QRE at each of these betas (comma-separated, "
+                             "increasing) from one trace of the branch")
     common.add_argument("--anneal-from", type=float,
                         help="anneal beta geometrically from this value to --beta")
     common.add_argument("--anneal-steps", type=int,

@@ -171,3 +171,22 @@ def test_vsg_qre_prints_the_branch(tmp_path, capsys):
     assert _np_residual(_payoffs(game), xs, 4.0) <= 1e-9
     assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert main(["qre", "resource_commons", "--max-lambda", "2"]) == 2  # refused, not traced
+
+
+def test_vsg_solve_beta_list(capsys):
+    import json
+
+    from vsg_pyro.cli import main
+
+    assert main(["solve", "random_3x3_s0", "--method", "path", "--beta-list", "0.5,1,4",
+                 "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    game = get_game("random_3x3_s0")
+    assert [p["beta"] for p in doc["points"]] == [0.5, 1.0, 4.0]
+    for point in doc["points"]:
+        xs = [np.array(p) for p in point["policies"]]
+        assert _np_residual(_payoffs(game), xs, point["beta"]) <= 1e-9 and point["converged"]
+    assert main(["solve", "random_3x3_s0", "--beta-list", "1"]) == 2           # needs path
+    assert main(["solve", "random_3x3_s0", "--method", "path", "--beta-list", "1",
+                 "--beta", "2"]) == 2                                             # one or other
+    assert "--beta-list" in capsys.readouterr().err
