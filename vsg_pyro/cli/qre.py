@@ -24,6 +24,9 @@ def _columns(game) -> list[str]:
 def run(args: argparse.Namespace) -> int:
     """Run ``vsg qre``; returns the exit status."""
     game = get_game(args.game)
+    if not game.is_normal_form:
+        raise ValueError("vsg qre: normal-form games (a stochastic game's Markov QRE: vsg solve "
+                         "GAME --method path --beta B)")
     if sum(bool(x) for x in (args.json, args.csv)) > 1:
         raise ValueError("--json/--csv: choose one output format")
     if not args.max_step > 0:

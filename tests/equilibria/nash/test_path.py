@@ -129,8 +129,6 @@ def test_path_refuses_what_it_does_not_take():
         solve("chicken", method="path", tol=1e-3)
     with pytest.raises(ValueError, match="family"):
         solve("chicken", method="path", family="conditional")
-    with pytest.raises(ValueError, match="normal-form"):
-        solve("resource_commons", method="path")
     with pytest.raises(ValueError, match="method"):
         solve("matching_pennies", concept="zero-sum", method="path")
 
@@ -190,3 +188,27 @@ def test_vsg_solve_beta_list(capsys):
     assert main(["solve", "random_3x3_s0", "--method", "path", "--beta-list", "1",
                  "--beta", "2"]) == 2                                             # one or other
     assert "--beta-list" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("time", [dict(gamma=0.9), dict(horizon=3)], ids=["discounted", "horizon"])
+def test_markov_path_equals_vpg_where_vpg_converges(time):
+    # Two different algorithms for the same fixed point: VPG's fixed-point iteration (certified
+    # to 1e-6 here) and the Newton continuation; the certificate is the soft-DP residual.
+    from vsg_pyro.games import random_stochastic_game
+
+    game = random_stochastic_game(3, [2, 3], seed=2, **time)
+    path = solve(game, method="path", beta=2.0)
+    vpg = solve(game, method="exact", family="factorized", beta=2.0, steps=5000, tol=1e-12)
+    assert path.converged and vpg.converged and path.certificate.value <= 1e-10
+    for a, b in zip(path.policies, vpg.policies, strict=True):
+        assert a.shape == b.shape
+        np.testing.assert_allclose(a.numpy(), b.numpy(), atol=1e-8)
+
+
+def test_markov_path_reaches_a_large_beta():
+    from vsg_pyro.games import random_stochastic_game
+
+    game = random_stochastic_game(3, [2, 3], seed=2, gamma=0.9)
+    res = solve(game, method="path", beta=20.0)
+    assert res.converged and res.certificate.value <= 1e-10
+    assert res.policies[0].shape == (3, 2) and res.exploitability <= 0.4  # Thm 4.2: 3.47

@@ -70,8 +70,9 @@ def solve(
     progress: bool = False,
 ) -> NashSolution:
     """Nash equilibrium of ``game`` by Algorithm 1 (``method="exact"``), decentralized SVI
-    (``"svi"``), or logit-QRE path following from beta = 0 (``"path"``, normal-form games, the
-    factorized family: :mod:`vsg_pyro.equilibria.nash.path`; partial, see the README).
+    (``"svi"``), or logit-QRE path following from beta = 0 (``"path"``, the factorized
+    family, normal-form and stochastic games: :mod:`vsg_pyro.equilibria.nash.path`; partial,
+    see the README).
 
     Args:
         family: ``"conditional"`` (the paper's ``pi_i(a_i | s, a_-i)``; the default) or

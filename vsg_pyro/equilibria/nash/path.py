@@ -1,6 +1,7 @@
 """Logit QRE path following: the homotopy in beta from the prior (beta = 0) to the requested
-beta, by predictor-corrector continuation with pseudo-arclength (issue 13, first stage:
-normal-form games with N players, the factorized family).
+beta, by predictor-corrector continuation with pseudo-arclength (issue 13, first stage: the
+factorized family; normal-form games with N players, and stochastic games through the Markov
+equations of :mod:`.markov_path`).
 
 The soft Nash fixed point of the factorized family (Prop. 5.2 in a one-step game, the fixed
 point of eq. (4)) is the logit quantal response equilibrium ``pi_i = softmax(log pi0_i + beta
@@ -25,7 +26,8 @@ u_i(., pi_-i))``.  With ``y_i = log pi_i`` it is the zero set of
 A sign change of ``det([J; t])`` along the branch (the orientation the tangent needs to keep
 going forward) marks a bifurcation; it is recorded in the state's ``events`` with its beta.
 The certificate is the logit residual ``max_i |pi_i - softmax(log pi0_i + beta u_i)|`` at the
-requested beta (infinite until the branch has reached it).
+requested beta (a stochastic game: the soft best-response residual of
+:mod:`.certificate`), infinite until the branch has reached it.
 
 Shapes: ``z`` ``(n + 1,)``; policies per agent ``(1, 1, A_i)`` (the tabular layout).
 """
@@ -39,6 +41,10 @@ from typing import NamedTuple
 import torch
 
 from vsg_pyro.core.protocol import Certificate, Run, StepInfo
+from vsg_pyro.core.soft_dp import uniform_log_prior
+from vsg_pyro.equilibria.nash.certificate import soft_best_response_residual
+from vsg_pyro.equilibria.nash.exact import exact_opponent_models
+from vsg_pyro.equilibria.nash.markov_path import markov_equations, split_policies
 from vsg_pyro.equilibria.results import NashSolution
 from vsg_pyro.games.tabular import TabularGame
 from vsg_pyro.metrics.exploitability import exploitability
@@ -70,9 +76,6 @@ class PathState(NamedTuple):
 
 
 def _payoff_tensors(game: TabularGame) -> list[torch.Tensor]:
-    if not game.is_normal_form:
-        raise ValueError("method='path': normal-form games only for now (stochastic games: "
-                         "use method='exact' or 'svi'); see the README")
     return [game.rewards[i].reshape(game.action_counts) for i in range(game.n_agents)]
 
 
@@ -115,8 +118,8 @@ class Solver:
     """Logit QRE path following behind the solver protocol (module docstring).
 
     Args:
-        game: a normal-form game; log_priors: per agent ``(1, A_i)`` or ``(A_i,)`` log prior
-            (uniform by default); certificate_tol: the logit residual's threshold;
+        game: a tabular game; log_priors: per agent ``(S, A_i)`` log prior (uniform by
+            default); certificate_tol: the residual's threshold;
         h0: the first arclength step.
 
     ``step(state, beta, alpha)``: one predictor-corrector step towards the requested ``beta``
@@ -130,14 +133,18 @@ class Solver:
     def __init__(self, game: TabularGame, log_priors: Sequence[torch.Tensor] | None = None,
                  certificate_tol: float = 1e-6, h0: float = 0.05) -> None:
         self.game = game
-        self.payoffs = _payoff_tensors(game)
+        self.markov = not game.is_normal_form
+        self.payoffs = _payoff_tensors(game) if not self.markov else []
         counts = game.action_counts
         if log_priors is None:
-            log_priors = [torch.full((a,), -math.log(a), dtype=torch.float64) for a in counts]
-        self.log_priors = [torch.as_tensor(lp, dtype=torch.float64).reshape(-1) for lp in
-                           log_priors]
-        if [lp.numel() for lp in self.log_priors] != list(counts):
-            raise ValueError(f"log_priors: need one (A_i,) log prior per agent, {counts}")
+            log_priors = [uniform_log_prior(game, i) for i in range(game.n_agents)]
+        priors = [torch.as_tensor(lp, dtype=torch.float64) for lp in log_priors]
+        if [tuple(lp.shape[-1:]) for lp in priors] != [(a,) for a in counts]:
+            raise ValueError(f"log_priors: need one (S, A_i) log prior per agent, {counts}")
+        # (S, A_i) per agent for the Markov equations; (A_i,) for a normal-form game
+        self.state_priors = [lp.reshape(game.n_states, -1) for lp in priors]
+        self.log_priors = [lp.reshape(-1) for lp in priors] if not self.markov else \
+            self.state_priors
         if not certificate_tol > 0:
             raise ValueError(f"certificate_tol: must be > 0, got {certificate_tol}")
         self.certificate_tol = float(certificate_tol)
@@ -147,6 +154,8 @@ class Solver:
 
     # ------------------------------------------------------------------ the curve
     def _h(self, z: torch.Tensor) -> torch.Tensor:
+        if self.markov:
+            return markov_equations(self.game, self.state_priors, z)
         return logit_equations(self.payoffs, self.log_priors, z)
 
     def _jacobian(self, z: torch.Tensor) -> torch.Tensor:
@@ -197,7 +206,12 @@ class Solver:
     # ------------------------------------------------------------------ the protocol
     def init(self, seed: int = 0) -> PathState:
         """The branch's start at beta = 0: ``y = log pi0`` (``seed`` is not used)."""
-        y = torch.cat(self.log_priors)
+        if self.markov:
+            rows = self.game.row_shape
+            y = torch.cat([lp.expand(*rows, lp.shape[-1]).reshape(-1)
+                           for lp in self.state_priors])
+        else:
+            y = torch.cat(self.log_priors)
         z = torch.cat([y, torch.zeros(1, dtype=y.dtype)])
         t = self._tangent(z, None)
         return PathState(z, t, self.h0, False, (0.0,), (torch.exp(y),), (), 0)
@@ -241,17 +255,28 @@ class Solver:
         return float(torch.sign(torch.linalg.det(torch.cat([self._jacobian(z), t.reshape(1, -1)]))))
 
     def policies(self, state: PathState) -> list[torch.Tensor]:
-        """Per agent ``(1, 1, A_i)`` probabilities at the state."""
+        """Per agent ``(H?, S, A_i)`` probabilities at the state (``(1, 1, A_i)`` for a
+        normal-form game)."""
+        if self.markov:
+            pis = [torch.exp(v) for v in split_policies(self.game, state.z[:-1])]
+            return [p / p.sum(-1, keepdim=True) for p in pis]
         pis = torch.split(torch.exp(state.z[:-1]), self.counts)
         return [(p / p.sum()).reshape(1, 1, -1) for p in pis]
 
     def certificate(self, state: PathState, beta: float) -> Certificate:
-        name = "logit residual (path)"
+        name = ("soft best-response residual (path)" if self.markov else
+                "logit residual (path)")
         if not state.done or abs(float(state.z[-1]) - beta) > 1e-12:
             return Certificate(name, math.inf, self.certificate_tol)
-        pis = [p.reshape(-1) for p in self.policies(state)]
-        return Certificate(name, logit_residual(self.payoffs, self.log_priors, pis, beta),
-                           self.certificate_tol)
+        policies = self.policies(state)
+        if self.markov:
+            models = exact_opponent_models(policies)
+            value = soft_best_response_residual(self.game, [torch.log(p) for p in policies],
+                                                models, beta, self.state_priors)
+        else:
+            value = logit_residual(self.payoffs, self.log_priors,
+                                   [p.reshape(-1) for p in policies], beta)
+        return Certificate(name, value, self.certificate_tol)
 
     def result(self, state: PathState, run: Run, **fields) -> NashSolution:
         policies = self.policies(state)
