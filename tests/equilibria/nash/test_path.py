@@ -212,3 +212,19 @@ def test_markov_path_reaches_a_large_beta():
     res = solve(game, method="path", beta=20.0)
     assert res.converged and res.certificate.value <= 1e-10
     assert res.policies[0].shape == (3, 2) and res.exploitability <= 0.4  # Thm 4.2: 3.47
+
+
+@pytest.mark.parametrize("game", GENERIC, ids=lambda g: g.name)
+def test_closed_form_jacobian_equals_autograd(game):
+    import torch
+
+    from vsg_pyro.equilibria.nash.path import Solver, logit_equations, logit_jacobian
+
+    solver = Solver(game)
+    gen = torch.Generator().manual_seed(0)
+    y = torch.log_softmax(torch.randn(sum(game.action_counts), generator=gen,
+                                      dtype=torch.float64), 0)
+    z = torch.cat([y, torch.tensor([1.7], dtype=torch.float64)])
+    auto = torch.autograd.functional.jacobian(
+        lambda v: logit_equations(solver.payoffs, solver.log_priors, v), z)
+    assert torch.allclose(logit_jacobian(solver.payoffs, z), auto, atol=1e-12)

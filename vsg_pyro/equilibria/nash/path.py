@@ -15,6 +15,7 @@ u_i(., pi_-i))``.  With ``y_i = log pi_i`` it is the zero set of
 
 1. **predictor**: the unit tangent ``t`` with ``J t = 0`` (``J = dH/dz``, ``n x (n + 1)``,
    from torch autograd), oriented like the previous one, and ``z_pred = z + h t``;
+   (normal-form games: in closed form, :func:`logit_jacobian`);
 2. **corrector**: Newton on ``[H(z) = 0, t . (z - z_pred) = 0]`` (pseudo-arclength: the
    curve is parametrised by its length, so turning points where beta decreases along the
    branch are passed, as Gambit's logit solver does);
@@ -50,7 +51,7 @@ from vsg_pyro.games.tabular import TabularGame
 from vsg_pyro.metrics.exploitability import exploitability
 
 __all__ = ["PathState", "Solver", "Branch", "trace_branch", "qre_at", "logit_equations",
-           "logit_residual", "MAX_STEP"]
+           "logit_jacobian", "logit_residual", "MAX_STEP"]
 
 #: The default largest arclength step (the protocol's ``alpha``) of :func:`vsg_pyro.solve`.
 MAX_STEP = 5.0
@@ -102,6 +103,38 @@ def logit_equations(payoffs: Sequence[torch.Tensor], log_priors: Sequence[torch.
         out.append(torch.exp(v).sum(0, keepdim=True) - 1.0)
         out.append(v[1:] - v[0] - (lp[1:] - lp[0]) - beta * (u[1:] - u[0]))
     return torch.cat(out)
+
+
+def _pair_payoffs(payoffs: Sequence[torch.Tensor], pis: Sequence[torch.Tensor], i: int,
+                  j: int) -> torch.Tensor:
+    """``d u_i(a, pi_-i) / d pi_j(b)`` ``(A_i, A_j)``: contract every axis but ``i`` and ``j``."""
+    x = payoffs[i]
+    for k in reversed(range(len(pis))):
+        if k not in (i, j):
+            x = torch.tensordot(x, pis[k], dims=([k], [0]))
+    return x if i < j else x.T
+
+
+def logit_jacobian(payoffs: Sequence[torch.Tensor], z: torch.Tensor) -> torch.Tensor:
+    """``dH / dz`` ``(n, n + 1)`` of :func:`logit_equations` in closed form (rows per player:
+    the normalisation, then actions 1..A_i-1; the prior does not enter)."""
+    counts = [p.shape[i] for i, p in enumerate(payoffs)]
+    n, beta = sum(counts), z[-1]
+    pis = [torch.exp(v) for v in torch.split(z[:-1], counts)]
+    starts = [sum(counts[:i]) for i in range(len(counts))]
+    jac = torch.zeros(n, n + 1, dtype=z.dtype)
+    for i, (a_i, s_i) in enumerate(zip(counts, starts, strict=True)):
+        jac[s_i, s_i:s_i + a_i] = pis[i]
+        rows = slice(s_i + 1, s_i + a_i)
+        jac[rows, s_i + 1:s_i + a_i] = torch.eye(a_i - 1, dtype=z.dtype)
+        jac[rows, s_i] = -1.0
+        u = _expected_payoffs(payoffs, pis, i)
+        jac[rows, n] = -(u[1:] - u[0])
+        for j, (a_j, s_j) in enumerate(zip(counts, starts, strict=True)):
+            if j != i:
+                d = _pair_payoffs(payoffs, pis, i, j) * pis[j]  # (A_i, A_j), d/dy_j
+                jac[rows, s_j:s_j + a_j] = -beta * (d[1:] - d[:1])
+    return jac
 
 
 def logit_residual(payoffs: Sequence[torch.Tensor], log_priors: Sequence[torch.Tensor],
@@ -159,33 +192,41 @@ class Solver:
         return logit_equations(self.payoffs, self.log_priors, z)
 
     def _jacobian(self, z: torch.Tensor) -> torch.Tensor:
+        if not self.markov:
+            return logit_jacobian(self.payoffs, z)
         return torch.autograd.functional.jacobian(self._h, z, vectorize=True)
 
-    def _tangent(self, z: torch.Tensor, previous: torch.Tensor | None) -> torch.Tensor:
-        jac = self._jacobian(z)
+    def _tangent(self, z: torch.Tensor, previous: torch.Tensor | None,
+                 jac: torch.Tensor | None = None) -> tuple[torch.Tensor, float]:
+        """The unit tangent at ``z`` oriented like ``previous`` (at the start: beta
+        increasing), and the sign of ``det([J; t])`` (the branch's orientation there)."""
+        jac = self._jacobian(z) if jac is None else jac
         # The null vector of J (n x (n+1)): the last right-singular vector.
         t = torch.linalg.svd(jac, full_matrices=True).Vh[-1]
         reference = previous if previous is not None else torch.cat(
             [torch.zeros(len(z) - 1, dtype=z.dtype), torch.ones(1, dtype=z.dtype)])
-        return t if float(t @ reference) >= 0 else -t
+        t = t if float(t @ reference) >= 0 else -t
+        return t, float(torch.sign(torch.linalg.det(torch.cat([jac, t.reshape(1, -1)]))))
 
-    def _correct(self, z_pred: torch.Tensor, t: torch.Tensor) -> torch.Tensor | None:
+    def _correct(self, z_pred: torch.Tensor, t: torch.Tensor
+                 ) -> tuple[torch.Tensor, torch.Tensor] | None:
+        """Newton on the pseudo-arclength system; the corrected point and ``J`` there."""
         z = z_pred.clone()
         for _ in range(_NEWTON_ITER):
             h = self._h(z)
-            arc = (t @ (z - z_pred)).reshape(1)
-            residual = torch.cat([h, arc])
+            jac = self._jacobian(z)
+            residual = torch.cat([h, (t @ (z - z_pred)).reshape(1)])
             if residual.abs().max().item() < _NEWTON_TOL:
-                return z
-            jac = torch.cat([self._jacobian(z), t.reshape(1, -1)])
+                return z, jac
             try:
-                z = z - torch.linalg.solve(jac, residual)
+                z = z - torch.linalg.solve(torch.cat([jac, t.reshape(1, -1)]), residual)
             except RuntimeError:
                 return None
             if not torch.isfinite(z).all():
                 return None
-        return z if torch.cat([self._h(z), (t @ (z - z_pred)).reshape(1)]).abs().max() < 1e-9 \
-            else None
+        if torch.cat([self._h(z), (t @ (z - z_pred)).reshape(1)]).abs().max() < 1e-9:
+            return z, self._jacobian(z)
+        return None
 
     def _at_beta(self, z0: torch.Tensor, beta: float) -> torch.Tensor | None:
         """Newton in ``y`` with beta fixed."""
@@ -213,7 +254,7 @@ class Solver:
         else:
             y = torch.cat(self.log_priors)
         z = torch.cat([y, torch.zeros(1, dtype=y.dtype)])
-        t = self._tangent(z, None)
+        t, _ = self._tangent(z, None)
         return PathState(z, t, self.h0, False, (0.0,), (torch.exp(y),), (), 0)
 
     def step(self, state: PathState, beta: float, alpha: float) -> tuple[PathState, StepInfo]:
@@ -222,11 +263,13 @@ class Solver:
         if state.done:  # a new target: continue the branch from here
             state = state._replace(done=False)
         h, events = min(state.h, alpha), list(state.events)
+        _, sign_old = self._tangent(state.z, state.tangent)
         while True:
             z_pred = state.z + h * state.tangent
-            z_new = self._correct(z_pred, state.tangent)
-            if z_new is not None:
-                t_new = self._tangent(z_new, state.tangent)
+            corrected = self._correct(z_pred, state.tangent)
+            if corrected is not None:
+                z_new = corrected[0]
+                t_new, sign_new = self._tangent(z_new, state.tangent, corrected[1])
                 if float(t_new @ state.tangent) > math.cos(math.pi / 6):
                     break
             h /= 2.0
@@ -234,7 +277,7 @@ class Solver:
                 events.append(("step collapsed", float(state.z[-1])))
                 return state._replace(h=h, events=tuple(events),
                                       iteration=state.iteration + 1), StepInfo(change=0.0)
-        if self._orientation(state.z, state.tangent) * self._orientation(z_new, t_new) < 0:
+        if sign_old * sign_new < 0:
             events.append(("bifurcation", float(z_new[-1])))
         if float(state.tangent[-1]) * float(t_new[-1]) < 0:  # d beta / ds changed sign
             events.append(("turning point", float(z_new[-1])))
@@ -244,15 +287,12 @@ class Solver:
             w = (beta - b_old) / (b_new - b_old)
             z_hit = self._at_beta((1 - w) * state.z + w * z_new, beta)
             if z_hit is not None:
-                z_new, t_new, done = z_hit, self._tangent(z_hit, t_new), True
+                z_new, t_new, done = z_hit, self._tangent(z_hit, t_new)[0], True
         grow = 1.5 if h == min(state.h, alpha) else 1.0
         new = PathState(z_new, t_new, min(h * grow, alpha), done, (*state.betas, float(z_new[-1])),
                         (*state.points, torch.exp(z_new[:-1])), tuple(events),
                         state.iteration + 1)
         return new, StepInfo(change=float((z_new - state.z).norm()))
-
-    def _orientation(self, z: torch.Tensor, t: torch.Tensor) -> float:
-        return float(torch.sign(torch.linalg.det(torch.cat([self._jacobian(z), t.reshape(1, -1)]))))
 
     def policies(self, state: PathState) -> list[torch.Tensor]:
         """Per agent ``(H?, S, A_i)`` probabilities at the state (``(1, 1, A_i)`` for a
