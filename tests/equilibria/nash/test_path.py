@@ -228,3 +228,21 @@ def test_closed_form_jacobian_equals_autograd(game):
     auto = torch.autograd.functional.jacobian(
         lambda v: logit_equations(solver.payoffs, solver.log_priors, v), z)
     assert torch.allclose(logit_jacobian(solver.payoffs, z), auto, atol=1e-12)
+
+
+def test_path_input_checks():
+    import torch
+
+    from vsg_pyro.equilibria.nash.path import Solver
+
+    zero = torch.log(torch.tensor([[1.0, 0.0]], dtype=torch.float64))
+    with pytest.raises(ValueError, match="finite"):
+        Solver(get_game("chicken"), [zero, zero])
+    with pytest.raises(ValueError, match="one \\(S, A_i\\) log prior per agent"):
+        Solver(get_game("chicken"), [zero])
+    solver = Solver(get_game("chicken"))
+    state = solver.init()
+    while not state.done:
+        state, _ = solver.step(state, 2.0, 5.0)
+    with pytest.raises(ValueError, match="increasing targets"):
+        solver.step(state, 1.0, 5.0)

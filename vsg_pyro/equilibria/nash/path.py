@@ -172,8 +172,12 @@ class Solver:
         if log_priors is None:
             log_priors = [uniform_log_prior(game, i) for i in range(game.n_agents)]
         priors = [torch.as_tensor(lp, dtype=torch.float64) for lp in log_priors]
-        if [tuple(lp.shape[-1:]) for lp in priors] != [(a,) for a in counts]:
+        if len(priors) != game.n_agents or [tuple(lp.shape[-1:]) for lp in priors] != [
+                (a,) for a in counts]:
             raise ValueError(f"log_priors: need one (S, A_i) log prior per agent, {counts}")
+        if not all(torch.isfinite(lp).all() for lp in priors):
+            raise ValueError("log_priors: must be finite (the branch starts at the prior; a "
+                             "prior of 0 has no logit)")
         # (S, A_i) per agent for the Markov equations; (A_i,) for a normal-form game
         self.state_priors = [lp.reshape(game.n_states, -1) for lp in priors]
         self.log_priors = [lp.reshape(-1) for lp in priors] if not self.markov else \
@@ -261,6 +265,9 @@ class Solver:
         if state.done and abs(float(state.z[-1]) - beta) < 1e-15:
             return state._replace(iteration=state.iteration + 1), StepInfo(change=0.0)
         if state.done:  # a new target: continue the branch from here
+            if beta < float(state.z[-1]):
+                raise ValueError(f"beta: {beta} is below the branch's {float(state.z[-1]):.6g}; "
+                                 "a trace follows increasing targets (init() to start again)")
             state = state._replace(done=False)
         h, events = min(state.h, alpha), list(state.events)
         _, sign_old = self._tangent(state.z, state.tangent)
