@@ -282,10 +282,11 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     solve_.add_argument("--concept", default="nash", choices=list(CONCEPTS),
                         help="nash (§5.1), mean-field (§5.2), correlated (§5.3, Fig. 3) or "
                              "zero-sum (§5.4)")
-    solve_.add_argument("--method", default="svi", choices=[*METHODS, "path"],
+    solve_.add_argument("--method", default="svi", choices=[*METHODS, "path", "svi-path"],
                         help="svi: Pyro SVI per agent; exact: the same updates with exact "
                              "soft evaluation; path: logit-QRE path following from beta 0 "
-                             "(nash, normal-form, factorized)")
+                             "(nash, factorized); svi-path: the same on the ELBOs of the Pyro "
+                             "programs (normal-form)")
     solve_.add_argument("--json", action="store_true", default=False,
                         help="print one JSON document")
     common = solve_.add_argument_group("every concept")

@@ -246,3 +246,38 @@ def test_path_input_checks():
         state, _ = solver.step(state, 2.0, 5.0)
     with pytest.raises(ValueError, match="increasing targets"):
         solver.step(state, 1.0, 5.0)
+
+
+@pytest.mark.parametrize("game", [get_game("chicken"), *GENERIC], ids=lambda g: g.name)
+def test_svi_path_follows_the_same_branch(game):
+    # Equations from the agents' ELBOs on their Pyro programs (autograd through the ELBO)
+    # against the closed-form logit equations: the same branch, point by point.
+    from vsg_pyro.core.loop import LoopOptions, run_solver
+    from vsg_pyro.equilibria.nash import path, svi_path
+
+    options = LoopOptions(steps=500, stop_on="certificate", adaptive_step=False)
+    mine, exact = svi_path.Solver(game), path.Solver(game)
+    state_s, state_e = mine.init(), exact.init()
+    for beta in (0.5, 1.5, 3.0):
+        state_s, run_s = run_solver(mine, beta, 5.0, options, state=state_s)
+        state_e, run_e = run_solver(exact, beta, 5.0, options, state=state_e)
+        assert run_s.converged and run_e.converged
+        for a, b in zip(mine.policies(state_s), exact.policies(state_e), strict=True):
+            np.testing.assert_allclose(a.numpy(), b.numpy(), atol=1e-6)
+    xs = [p.reshape(-1).numpy() for p in mine.policies(state_s)]
+    assert _np_residual(_payoffs(game), xs, 3.0) <= 1e-9
+
+
+def test_svi_path_through_solve_with_a_pyro_elbo():
+    from pyro.infer import TraceEnum_ELBO
+
+    res = solve("battle_of_the_sexes", method="svi-path", beta=2.0,
+                loss=TraceEnum_ELBO(max_plate_nesting=1))
+    ref = solve("battle_of_the_sexes", method="path", beta=2.0)
+    assert res.method == "svi-path" and res.converged
+    for a, b in zip(res.policies, ref.policies, strict=True):
+        np.testing.assert_allclose(a.numpy(), b.numpy(), atol=1e-8)
+    with pytest.raises(ValueError, match="loss"):
+        solve("chicken", method="path", loss=TraceEnum_ELBO(max_plate_nesting=1))
+    with pytest.raises(ValueError, match="normal-form"):
+        solve("resource_commons", method="svi-path")

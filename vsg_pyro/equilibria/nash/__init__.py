@@ -13,7 +13,7 @@ from pyro.optim import PyroOptim
 
 from vsg_pyro.core.loop import LoopOptions
 from vsg_pyro.equilibria._common import check_method, record, refuse, run, svi_optim
-from vsg_pyro.equilibria.nash import exact, path, svi
+from vsg_pyro.equilibria.nash import exact, path, svi, svi_path
 from vsg_pyro.equilibria.nash.exact import VPGState, solve_vpg, vpg_step_size
 from vsg_pyro.equilibria.nash.opponents import (
     ExactOpponent,
@@ -28,9 +28,11 @@ from vsg_pyro.games.tabular import TabularGame
 NashExact = exact.Solver
 NashSVI = svi.Solver
 NashPath = path.Solver
-METHODS: tuple[str, ...] = ("svi", "exact", "path")
+NashSVIPath = svi_path.Solver
+METHODS: tuple[str, ...] = ("svi", "exact", "path", "svi-path")
 
-__all__ = ["solve", "family_of", "exact", "svi", "path", "NashExact", "NashSVI", "NashPath",
+__all__ = ["solve", "family_of", "exact", "svi", "path", "svi_path", "NashExact", "NashSVI",
+           "NashPath", "NashSVIPath",
            "METHODS", "VPGState", "solve_vpg", "vpg_step_size", "OpponentModel", "ExactOpponent",
            "OptimisticOpponent", "ExternalOpponent"]
 
@@ -71,8 +73,10 @@ def solve(
 ) -> NashSolution:
     """Nash equilibrium of ``game`` by Algorithm 1 (``method="exact"``), decentralized SVI
     (``"svi"``), or logit-QRE path following from beta = 0 (``"path"``, the factorized
-    family, normal-form and stochastic games: :mod:`vsg_pyro.equilibria.nash.path`; partial,
-    see the README).
+    family, normal-form and stochastic games: :mod:`vsg_pyro.equilibria.nash.path`;
+    ``"svi-path"``: the same branch with equations from the agents' ELBOs on their Pyro
+    programs, normal-form games, :mod:`vsg_pyro.equilibria.nash.svi_path`; partial, see the
+    README).
 
     Args:
         family: ``"conditional"`` (the paper's ``pi_i(a_i | s, a_-i)``; the default) or
@@ -97,14 +101,17 @@ def solve(
     parameters = record(locals())
     check_method(method, METHODS)
     game = get_game(game)
-    if method == "path":
-        refuse("method='path' follows the factorized logit-QRE branch from beta = 0 with its "
-               "own step length and stopping rule", beta_schedule=beta_schedule, tol=tol,
+    if method in ("path", "svi-path"):
+        refuse(f"method={method!r} follows the factorized logit-QRE branch from beta = 0 with "
+               "its own step length and stopping rule", beta_schedule=beta_schedule, tol=tol,
                eta=eta, adaptive_step=adaptive_step, opponent=opponent, guides=guides,
-               loss=loss, optim=optim, optimizer=optimizer, lr=lr, lr_decay=lr_decay)
+               optim=optim, optimizer=optimizer, lr=lr, lr_decay=lr_decay,
+               loss=loss if method == "path" else None)
         if family not in (None, "factorized"):
-            raise ValueError(f"family: method='path' is for the factorized family, got {family!r}")
-        solver = path.Solver(game, log_priors, certificate_tol)
+            raise ValueError(f"family: method={method!r} is for the factorized family, "
+                             f"got {family!r}")
+        solver = (path.Solver(game, log_priors, certificate_tol) if method == "path" else
+                  svi_path.Solver(game, log_priors, certificate_tol, loss=loss))
         options = LoopOptions(steps=steps, stop_on="certificate", adaptive_step=False,
                               progress=progress)
         return run(solver, beta, path.MAX_STEP, options, seed, callback, parameters)

@@ -1,0 +1,113 @@
+"""Logit-QRE path following on the Pyro programs (issue 13, item 3, first stage: normal-form
+games, the factorized family).
+
+The branch is the same as :mod:`.path`'s, but its equations are the stationarity of every
+agent's ELBO (eq. 3), computed on the agent's Pyro model
+(:func:`~vsg_pyro.models.nash.nash_model`: opponents drawn from their policies, own action from
+the prior, ``pyro.factor(beta * r_i)``) and its tabular guide
+(:class:`~vsg_pyro.guides.TabularPolicyGuide`, factorized, exact opponent model) with the
+enumerated ELBO (:class:`~vsg_pyro.infer.elbo.EnumeratedGuideELBO`, or any differentiable ELBO
+instance):
+
+    F_i(theta, beta) = d(-ELBO_i) / d theta_i = 0,
+
+with ``theta_i`` agent ``i``'s policy logits, the first one pinned at 0 (softmax's gauge),
+substituted into the guide's parameter by ``poutine.substitute``, and the opponents' policies
+``softmax(theta_j)`` fed to agent ``i``'s model and guide *without* detaching, so that the
+Jacobian ``dF/dz`` (by autograd through the ELBO) has the cross-agent terms.  ``F_i = pi_i
+(A_i - E_pi A_i)`` with ``A_i = beta u_i + log pi0_i - log pi_i`` vanishes exactly at the logit
+QRE, so both solvers trace one branch (tested to 1e-6).  The predictor, corrector, step-length
+control, events and certificate are :class:`~vsg_pyro.equilibria.nash.path.Solver`'s.
+
+Shapes: ``z = (theta_1[1:], ..., theta_N[1:], beta)`` ``(sum_i (A_i - 1) + 1,)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pyro
+import torch
+from pyro import poutine
+
+from vsg_pyro.equilibria.nash import path
+from vsg_pyro.equilibria.nash.path import PathState
+from vsg_pyro.games.tabular import TabularGame
+from vsg_pyro.guides.tabular import TabularPolicyGuide
+from vsg_pyro.infer.elbo import EnumeratedGuideELBO
+from vsg_pyro.models.nash import NashInputs, nash_model
+
+__all__ = ["Solver"]
+
+
+class Solver(path.Solver):
+    """Path following with equations from the agents' ELBOs (module docstring).
+
+    Args: those of :class:`~vsg_pyro.equilibria.nash.path.Solver`, and ``loss``: the ELBO
+    instance (default :class:`~vsg_pyro.infer.elbo.EnumeratedGuideELBO`; it must be
+    differentiable, e.g. ``TraceEnum_ELBO(max_plate_nesting=1)``)."""
+
+    method = "svi-path"
+
+    def __init__(self, game: TabularGame, log_priors: Sequence[torch.Tensor] | None = None,
+                 certificate_tol: float = 1e-6, h0: float = 0.05,
+                 loss: pyro.infer.ELBO | None = None) -> None:
+        if not game.is_normal_form:
+            raise ValueError("method='svi-path': normal-form games only for now (stochastic "
+                             "games: method='path')")
+        super().__init__(game, log_priors, certificate_tol, h0)
+        self.loss = loss or EnumeratedGuideELBO()
+        names = game.agent_names
+        self.guides = [TabularPolicyGuide(names[i], i, game.action_counts, 1, "factorized",
+                                          "exact") for i in range(game.n_agents)]
+        self.q = [game.rewards[i].reshape(1, *game.action_counts) for i in range(game.n_agents)]
+
+    def _logits(self, z: torch.Tensor) -> list[torch.Tensor]:
+        free = torch.split(z[:-1], [a - 1 for a in self.counts])
+        return [torch.cat([torch.zeros(1, dtype=z.dtype), f]) for f in free]
+
+    def _h(self, z: torch.Tensor) -> torch.Tensor:
+        if not z.requires_grad:
+            z = z.detach().requires_grad_(True)
+        logits = self._logits(z)
+        pis = [torch.softmax(t, 0).reshape(1, -1) for t in logits]
+        names = self.game.agent_names
+        out = []
+        for i, guide in enumerate(self.guides):
+            others = tuple(pis[j] for j in range(self.n_agents) if j != i)
+            inputs = NashInputs(
+                agent=i, agent_names=names, action_counts=self.game.action_counts,  # type: ignore[arg-type]
+                q=self.q[i], opponent_policies=others, opponent_model=others,
+                log_prior=self.log_priors[i].reshape(1, -1), beta=z[-1], row_weights=None,
+                game=self.game, horizon_rows=self.game.row_shape)
+            program = poutine.substitute(guide, data={guide.policy_param_name:
+                                                      logits[i].reshape(1, -1)})
+            loss = self.loss.differentiable_loss(nash_model, program, inputs)
+            start = sum(a - 1 for a in self.counts[:i])
+            grad = torch.autograd.grad(loss, z, create_graph=True)[0]
+            out.append(grad[start:start + self.counts[i] - 1])
+        return torch.cat(out)
+
+    def _jacobian(self, z: torch.Tensor) -> torch.Tensor:
+        return torch.autograd.functional.jacobian(self._h, z)
+
+    def init(self, seed: int = 0) -> PathState:
+        """The branch's start at beta = 0: the prior's logits (``seed`` is not used)."""
+        free = [lp[1:] - lp[0] for lp in self.log_priors]
+        z = torch.cat([*free, torch.zeros(1, dtype=torch.float64)])
+        t, _ = self._tangent(z, None)
+        return PathState(z, t, self.h0, False, (0.0,), (torch.cat(self._probabilities(z)),),
+                         (), 0)
+
+    def _probabilities(self, z: torch.Tensor) -> list[torch.Tensor]:
+        return [torch.softmax(t, 0).detach() for t in self._logits(z.detach())]
+
+    def step(self, state: PathState, beta: float, alpha: float):
+        new, info = super().step(state, beta, alpha)
+        if new.points and new is not state and len(new.points) > len(state.points):
+            # the base class stores exp(z[:-1]); here z holds logits: store probabilities
+            new = new._replace(points=(*state.points, torch.cat(self._probabilities(new.z))))
+        return new, info
+
+    def policies(self, state: PathState) -> list[torch.Tensor]:
+        return [p.reshape(1, 1, -1) for p in self._probabilities(state.z)]
