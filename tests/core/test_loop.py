@@ -186,10 +186,15 @@ def test_a_collapsed_step_reports_not_converged():
     # below tol, but the logit residual (numpy) is 6.5e-5 > 1e-6.  Before issue 12 this run
     # reported converged=True (the flag meant "probabilities moved less than tol").
     game = get_game("random_10x10_s1")
-    res = solve(game, method="exact", family="factorized", beta=15.0, steps=3000)
+    res = solve(game, method="exact", family="factorized", beta=15.0, steps=3000, fallback=False)
     residual = _logit_residual(game, res.policies, 15.0)
     assert not res.converged
     assert res.reason.startswith("stalled") and "the step shrank from 0.5" in res.reason
     assert res.trace[-1]["alpha"] < 1e-3 and res.trace[-1]["change"] < 1e-8
     assert residual > 1e-5 and res.certificate.value == pytest.approx(residual, abs=1e-12)
     assert not math.isnan(res.certificate.value)
+    # By default the uncertified run falls back to path following, which certifies it.
+    rescued = solve(game, method="exact", family="factorized", beta=15.0, steps=3000)
+    assert rescued.method == "path" and rescued.converged
+    assert rescued.reason.startswith("the exact run did not certify (stalled")
+    assert _logit_residual(game, rescued.policies, 15.0) <= 1e-8

@@ -30,7 +30,7 @@ def run(args: argparse.Namespace) -> int:
             for method in ("exact", "svi"):
                 r = solve(game, family=family, method=method, beta=args.beta, init="random",
                           seed=args.seed, steps=400, tol=1e-8)
-                print(f"{name:<30} {family:<12} {method:<6} {r.iterations:>6} "
+                print(f"{name:<30} {family:<12} {r.method:<6} {r.iterations:>6} "
                       f"{'yes' if r.converged else 'no':>9} {r.exploitability:>10.4g} "
                       f"{entropy_bound(game, args.beta):>9.4g} {r.seconds:>8.2f}")
     print("\nzero-sum (§5.4) and correlated (§5.3) equilibria, beta annealed, against HiGHS:")
@@ -53,7 +53,8 @@ def run(args: argparse.Namespace) -> int:
     print("\nexploitability: max over agents of the exact best-response gain of the executed "
           "policies;\nThm 4.2: the paper's bound H log max|A_i| / beta (see README: the "
           "conditional family can exceed it;\nJordan's 3-player game has a repelling QRE at "
-          "beta >= 2, so neither method converges there).")
+          "beta >= 2, so neither method converges there:\nthe factorized runs fall back to "
+          "path following from beta 0, method 'path').")
     return 0
 
 

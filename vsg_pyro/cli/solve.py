@@ -325,6 +325,9 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     only_nash.add_argument("--opponent-mode", choices=list(_OPPONENTS),
                            help="exact (the others' executed policies) or optimistic (free "
                                 "guide parameters)")
+    only_nash.add_argument("--fallback", action=argparse.BooleanOptionalAction,
+                           help="factorized runs that do not certify fall back to path "
+                                "following from beta 0 (default on)")
     only_nash.add_argument("--learned-opponent", choices=["counts", "reward"],
                            help="learn opponent models from simulated play (replay buffer; "
                                 "counts, or reward inference by eqs. 6-7 and eq. 5)")

@@ -120,8 +120,12 @@ def test_jordans_game_is_solved_by_path_following():
     assert path.converged
     for p in path.policies:
         np.testing.assert_allclose(p.reshape(-1).numpy(), [0.5, 0.5], atol=1e-12)
-    vpg = solve(game, method="exact", family="factorized", beta=4.0, init="random", steps=400)
+    vpg = solve(game, method="exact", family="factorized", beta=4.0, init="random", steps=400,
+                fallback=False)
     assert not vpg.converged  # the fixed-point iteration is repelled (README)
+    rescued = solve(game, method="exact", family="factorized", beta=4.0, init="random",
+                    steps=400)  # ... and by default falls back to the path
+    assert rescued.method == "path" and rescued.converged
 
 
 def test_path_refuses_what_it_does_not_take():
@@ -281,3 +285,22 @@ def test_svi_path_through_solve_with_a_pyro_elbo():
         solve("chicken", method="path", loss=TraceEnum_ELBO(max_plate_nesting=1))
     with pytest.raises(ValueError, match="normal-form"):
         solve("resource_commons", method="svi-path")
+
+
+def test_cli_fallback_flag(capsys):
+    import json
+
+    from vsg_pyro.cli import main
+
+    args = ["solve", "random_10x10_s1", "--method", "exact", "--family", "factorized",
+            "--beta", "15", "--json"]
+    assert main([*args, "--no-fallback"]) == 0
+    plain = json.loads(capsys.readouterr().out)
+    assert main(args) == 0
+    rescued = json.loads(capsys.readouterr().out)
+    game = get_game("random_10x10_s1")
+    assert (plain["method"], plain["converged"]) == ("exact", False)
+    assert (rescued["method"], rescued["converged"]) == ("path", True)
+    xs = [np.array(p) for p in rescued["policies"]]
+    assert _np_residual(_payoffs(game), xs, 15.0) <= 1e-8
+    assert _np_residual(_payoffs(game), [np.array(p) for p in plain["policies"]], 15.0) > 1e-5

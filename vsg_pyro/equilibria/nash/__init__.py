@@ -68,6 +68,7 @@ def solve(
     optimizer: str | None = None,
     lr: float | None = None,
     lr_decay: float | None = None,
+    fallback: bool = True,
     callback: Callable[[int, dict], None] | None = None,
     progress: bool = False,
 ) -> NashSolution:
@@ -95,7 +96,13 @@ def solve(
         guides, loss, optim: SVI only: your guides (one per agent), the ELBO instance
             (default :class:`~vsg_pyro.infer.elbo.EnumeratedGuideELBO`) and a ``pyro.optim``
             optimiser; or ``optimizer="adam"`` with ``lr``/``lr_decay`` (ClippedAdam).
-        callback: ``callback(step, info)`` after every step (:func:`vsg_pyro.core.loop.run_solver`).
+        fallback: when an ``"exact"`` or ``"svi"`` run of the factorized family, with the exact
+            opponent model and the built-in guides, ends without its certificate, follow the
+            logit-QRE branch from beta 0 to the run's final beta instead (``method="path"``)
+            and return that result if it is certified (``reason`` says so); ``False``: return
+            the uncertified run as it is.
+        callback: ``callback(step, info)`` after every step (:func:`vsg_pyro.core.loop.run_solver`;
+            the fall-back's path steps are not reported).
         progress: a tqdm progress bar.
     """
     parameters = record(locals())
@@ -130,5 +137,27 @@ def solve(
         adaptive = agents_optim is None if adaptive_step is None else adaptive_step
         solver = svi.Solver(game, family, init, log_priors, opponent, guides, loss,  # type: ignore[arg-type]
                             agents_optim, certificate_tol)
+    if not isinstance(fallback, bool):
+        raise ValueError(f"fallback: must be True or False, got {fallback!r}")
     options = LoopOptions(steps=steps, tol=tol, adaptive_step=adaptive, progress=progress)
-    return run(solver, beta_schedule or beta, alpha, options, seed, callback, parameters)
+    result = run(solver, beta_schedule or beta, alpha, options, seed, callback, parameters)
+    exact_model = opponent is None or type(opponent) is ExactOpponent
+    if result.converged or not fallback or family != "factorized" or not exact_model or \
+            guides is not None:
+        return result  # the path solves the exact-opponent Nash QRE with the tabular family
+    return _path_fallback(game, result, log_priors, certificate_tol, steps, parameters)
+
+
+def _path_fallback(game: TabularGame, result: NashSolution, log_priors, certificate_tol: float,
+                   steps: int, parameters: dict) -> NashSolution:
+    """The certified path-following point at ``result.beta`` in place of an uncertified run,
+    or the run itself (its reason extended) when the path does not certify either."""
+    options = LoopOptions(steps=steps, stop_on="certificate", adaptive_step=False)
+    rescue = run(path.Solver(game, log_priors, certificate_tol), result.beta, path.MAX_STEP,
+                 options, 0, None, {**parameters, "fallback_from": result.method})
+    if not rescue.converged:
+        return result._replace(reason=f"{result.reason}; path following did not certify "
+                                      f"either ({rescue.reason})")
+    return rescue._replace(reason=f"the {result.method} run did not certify ({result.reason}); "
+                                  f"path following from beta 0: {rescue.reason}",
+                           seconds=result.seconds + rescue.seconds)
