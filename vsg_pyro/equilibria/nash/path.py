@@ -200,6 +200,10 @@ class Solver:
             return logit_jacobian(self.payoffs, z)
         return torch.autograd.functional.jacobian(self._h, z, vectorize=True)
 
+    def _residual(self, z: torch.Tensor) -> torch.Tensor:
+        """``H(z)`` as plain numbers (no autograd graph kept)."""
+        return self._h(z).detach()
+
     def _tangent(self, z: torch.Tensor, previous: torch.Tensor | None,
                  jac: torch.Tensor | None = None) -> tuple[torch.Tensor, float]:
         """The unit tangent at ``z`` oriented like ``previous`` (at the start: beta
@@ -217,8 +221,8 @@ class Solver:
         """Newton on the pseudo-arclength system; the corrected point and ``J`` there."""
         z = z_pred.clone()
         for _ in range(_NEWTON_ITER):
-            h = self._h(z)
-            jac = self._jacobian(z)
+            h = self._residual(z)
+            jac = self._jacobian(z).detach()
             residual = torch.cat([h, (t @ (z - z_pred)).reshape(1)])
             if residual.abs().max().item() < _NEWTON_TOL:
                 return z, jac
@@ -228,8 +232,8 @@ class Solver:
                 return None
             if not torch.isfinite(z).all():
                 return None
-        if torch.cat([self._h(z), (t @ (z - z_pred)).reshape(1)]).abs().max() < 1e-9:
-            return z, self._jacobian(z)
+        if torch.cat([self._residual(z), (t @ (z - z_pred)).reshape(1)]).abs().max() < 1e-9:
+            return z, self._jacobian(z).detach()
         return None
 
     def _at_beta(self, z0: torch.Tensor, beta: float) -> torch.Tensor | None:
@@ -237,16 +241,16 @@ class Solver:
         y = z0[:-1].clone()
         b = torch.tensor([beta], dtype=y.dtype)
         for _ in range(2 * _NEWTON_ITER):
-            h = self._h(torch.cat([y, b]))
+            h = self._residual(torch.cat([y, b]))
             if h.abs().max().item() < _NEWTON_TOL:
                 return torch.cat([y, b])
-            jac = self._jacobian(torch.cat([y, b]))[:, :-1]
+            jac = self._jacobian(torch.cat([y, b]))[:, :-1].detach()
             try:
                 y = y - torch.linalg.solve(jac, h)
             except RuntimeError:
                 return None
         z = torch.cat([y, b])
-        return z if self._h(z).abs().max().item() < 1e-10 else None
+        return z if self._residual(z).abs().max().item() < 1e-10 else None
 
     # ------------------------------------------------------------------ the protocol
     def init(self, seed: int = 0) -> PathState:
