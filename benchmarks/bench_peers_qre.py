@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from vsg_pyro.equilibria.nash.path import qre_at
+from vsg_pyro.equilibria.nash.branch import qre_at
 from vsg_pyro.games import normal_form_game
 
 SETS = {

@@ -1,5 +1,5 @@
 """``vsg qre GAME --max-lambda L``: the principal branch of the logit QRE from lambda (beta) = 0
-to L, by path following (:func:`vsg_pyro.equilibria.nash.path.trace_branch`), printed as a
+to L, by path following (:func:`vsg_pyro.equilibria.nash.branch.trace_branch`), printed as a
 table (as ``gambit-logit`` does), one JSON document, CSV, or a PNG plot of the probabilities
 against lambda."""
 
@@ -10,7 +10,8 @@ import csv
 import json
 import sys
 
-from vsg_pyro.equilibria.nash.path import MAX_STEP, trace_branch
+from vsg_pyro.equilibria.nash.branch import limit_equilibrium, trace_branch
+from vsg_pyro.equilibria.nash.path import MAX_STEP
 from vsg_pyro.games import get_game
 
 __all__ = ["add_parser", "run"]
@@ -19,6 +20,26 @@ __all__ = ["add_parser", "run"]
 def _columns(game) -> list[str]:
     return [f"{game.agent_names[i]}:{a}" for i in range(game.n_agents)
             for a in game.action_names[i]]
+
+
+def _limit(game, args: argparse.Namespace) -> int:
+    """``vsg qre GAME --limit``: the branch's limit, the Nash equilibrium it selects."""
+    if args.max_lambda is not None or args.csv or args.plot:
+        raise ValueError("--limit: not with --max-lambda/--csv/--plot (it chooses how far to go)")
+    point = limit_equilibrium(game, tol=args.tol)
+    names = [game.action_names[i][a] for i, a in enumerate(point.pure)] if point.pure else None
+    doc = {"game": game.name, "lambda": point.beta, "exploitability": point.exploitability,
+           "policies": [p.tolist() for p in point.policies], "pure": names}
+    if args.json:
+        print(json.dumps(doc))
+        return 0
+    print(game.describe())
+    kind = f"the pure equilibrium {names}" if names else "a mixed equilibrium"
+    print(f"the branch reaches exploitability {point.exploitability:.2e} <= {args.tol:g} at "
+          f"lambda {point.beta:g}: it selects {kind}")
+    for name, p in zip(game.agent_names, point.policies, strict=True):
+        print(f"  {name}: " + "  ".join(f"{x:.6f}" for x in p.tolist()))
+    return 0
 
 
 def run(args: argparse.Namespace) -> int:
@@ -31,6 +52,10 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError("--json/--csv: choose one output format")
     if not args.max_step > 0:
         raise ValueError(f"--max-step: must be > 0, got {args.max_step}")
+    if args.limit:
+        return _limit(game, args)
+    if args.max_lambda is None:
+        raise ValueError("--max-lambda: required (or --limit)")
     branch = trace_branch(game, args.max_lambda, max_step=args.max_step)
     rows = [[float(b), *[float(x) for p in branch.policies for x in p[k]]]
             for k, b in enumerate(branch.betas)]
@@ -77,7 +102,11 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Register ``vsg qre`` and its options on the subparsers ``sub``."""
     qre = sub.add_parser("qre", help="trace the logit QRE branch of a normal-form game")
     qre.add_argument("game", help="built-in name, random spec, or .nfg/.json/.npz file")
-    qre.add_argument("--max-lambda", type=float, required=True, help="follow the branch to here")
+    qre.add_argument("--max-lambda", type=float, default=None, help="follow the branch to here")
+    qre.add_argument("--limit", action="store_true",
+                     help="follow the branch until its exploitability is <= --tol and report "
+                          "the Nash equilibrium it selects")
+    qre.add_argument("--tol", type=float, default=1e-3, help="--limit: the exploitability")
     qre.add_argument("--max-step", type=float, default=MAX_STEP,
                      help="the largest arclength step")
     qre.add_argument("--json", action="store_true", help="one JSON document")

@@ -182,7 +182,7 @@ def _options(args: argparse.Namespace) -> dict:
 def _beta_list(args: argparse.Namespace, options: dict) -> int:
     """``vsg solve GAME --method path --beta-list 0.5,1,2``: the branch's points at each beta,
     from one trace (:func:`vsg_pyro.equilibria.nash.path.qre_at`)."""
-    from vsg_pyro.equilibria.nash.path import qre_at
+    from vsg_pyro.equilibria.nash.branch import qre_at
 
     if args.concept != "nash" or args.method != "path":
         raise ValueError("--beta-list: only with --method path (one trace of the QRE branch)")

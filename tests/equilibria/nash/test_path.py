@@ -138,7 +138,7 @@ def test_path_refuses_what_it_does_not_take():
 
 
 def test_branch_and_points_from_one_trace():
-    from vsg_pyro.equilibria.nash.path import qre_at, trace_branch
+    from vsg_pyro.equilibria.nash.branch import qre_at, trace_branch
 
     game = _int_game(7001, (10, 10), -9, 9)
     pay = _payoffs(game)
@@ -304,3 +304,27 @@ def test_cli_fallback_flag(capsys):
     xs = [np.array(p) for p in rescued["policies"]]
     assert _np_residual(_payoffs(game), xs, 15.0) <= 1e-8
     assert _np_residual(_payoffs(game), [np.array(p) for p in plain["policies"]], 15.0) > 1e-5
+
+
+def test_the_limit_selects_the_risk_dominant_equilibrium():
+    # 2x2 coordination games: the logit branch's limit is the risk-dominant equilibrium
+    # (McKelvey & Palfrey 1995; Harsanyi-Selten risk dominance: the larger product of the
+    # players' deviation losses, computed here from the payoffs).
+    from vsg_pyro.equilibria.nash.branch import limit_equilibrium
+    from vsg_pyro.metrics import exploitability
+
+    for stag, hare, sucker in [(4.0, 3.0, 0.0), (5.0, 1.0, 0.0), (9.0, 8.0, 0.0)]:
+        pay = np.array([[[stag, sucker], [hare, hare]], [[stag, hare], [sucker, hare]]])
+        game = normal_form_game(pay, "coordination")
+        loss_stag, loss_hare = (stag - hare) ** 2, (hare - sucker) ** 2
+        expected = (0, 0) if loss_stag > loss_hare else (1, 1)
+        point = limit_equilibrium(game, tol=1e-4)
+        assert point.pure == expected
+        gap = exploitability(game, [p.reshape(1, 1, -1) for p in point.policies]).exploitability
+        assert gap == pytest.approx(point.exploitability, abs=1e-12) and gap <= 1e-4
+    unique = limit_equilibrium(get_game("prisoners_dilemma"))
+    assert unique.pure == (1, 1)  # defect, defect: the unique Nash equilibrium
+    mixed = limit_equilibrium(get_game("matching_pennies"))
+    assert mixed.pure is None  # the unique equilibrium is mixed (1/2, 1/2)
+    for p in mixed.policies:
+        np.testing.assert_allclose(p.numpy(), [0.5, 0.5], atol=1e-12)

@@ -50,8 +50,8 @@ from vsg_pyro.equilibria.results import NashSolution
 from vsg_pyro.games.tabular import TabularGame
 from vsg_pyro.metrics.exploitability import exploitability
 
-__all__ = ["PathState", "Solver", "Branch", "trace_branch", "qre_at", "logit_equations",
-           "logit_jacobian", "logit_residual", "MAX_STEP"]
+__all__ = ["PathState", "Solver", "logit_equations", "logit_jacobian", "logit_residual",
+           "MAX_STEP"]
 
 #: The default largest arclength step (the protocol's ``alpha``) of :func:`vsg_pyro.solve`.
 MAX_STEP = 5.0
@@ -339,63 +339,3 @@ class Solver:
             seconds=run.seconds, trace=run.trace, elbo=run.elbo,
             loss=[[] for _ in range(self.n_agents)], state=state, **fields)
 
-
-class Branch(NamedTuple):
-    """The principal branch from beta = 0: ``betas`` ``(K,)``, per agent ``policies``
-    ``(K, A_i)``, ``residuals`` ``(K,)`` (the logit residual of each point at its own beta) and
-    the ``events`` met (:class:`PathState`)."""
-
-    betas: torch.Tensor
-    policies: list[torch.Tensor]
-    residuals: torch.Tensor
-    events: tuple[tuple[str, float], ...]
-
-
-def trace_branch(game: TabularGame, max_beta: float,
-                 log_priors: Sequence[torch.Tensor] | None = None, max_step: float = MAX_STEP,
-                 steps: int = 100_000) -> Branch:
-    """Follow the principal branch from beta = 0 until it reaches ``max_beta`` (as
-    ``gambit-logit`` prints it); raises ``RuntimeError`` if ``steps`` predictor-corrector
-    steps do not get there, or the step length collapses."""
-    if not max_beta > 0:
-        raise ValueError(f"max_beta: must be > 0, got {max_beta}")
-    solver = Solver(game, log_priors)
-    state = solver.init()
-    for _ in range(steps):
-        if state.done:
-            break
-        state, _ = solver.step(state, float(max_beta), max_step)
-        if state.events and state.events[-1][0] == "step collapsed":
-            raise RuntimeError(f"the branch's step length collapsed at beta "
-                               f"{state.events[-1][1]:.6g}")
-    else:
-        raise RuntimeError(f"the branch did not reach beta {max_beta} in {steps} steps")
-    points = torch.stack(state.points)  # (K, n)
-    per_agent = list(torch.split(points, solver.counts, dim=1))
-    residuals = torch.tensor([
-        logit_residual(solver.payoffs, solver.log_priors,
-                       [p[k] for p in per_agent], b) for k, b in enumerate(state.betas)],
-        dtype=torch.float64)
-    return Branch(torch.tensor(state.betas, dtype=torch.float64), per_agent, residuals,
-                  state.events)
-
-
-def qre_at(game: TabularGame, betas: Sequence[float],
-           log_priors: Sequence[torch.Tensor] | None = None, max_step: float = MAX_STEP,
-           steps: int = 100_000) -> list[tuple[float, list[torch.Tensor], float]]:
-    """The principal branch's first point at each of ``betas`` (increasing), from one trace:
-    ``(beta, policies per agent (A_i,), logit residual)`` each."""
-    targets = [float(b) for b in betas]
-    if not targets or any(b <= 0 for b in targets) or targets != sorted(targets):
-        raise ValueError(f"betas: need increasing values > 0, got {list(betas)}")
-    solver = Solver(game, log_priors)
-    state, out, budget = solver.init(), [], steps
-    for beta in targets:
-        while not (state.done and float(state.z[-1]) == beta):
-            if budget == 0:
-                raise RuntimeError(f"the branch did not reach beta {beta} in {steps} steps")
-            state, _ = solver.step(state, beta, max_step)
-            budget -= 1
-        pis = [p.reshape(-1) for p in solver.policies(state)]
-        out.append((beta, pis, logit_residual(solver.payoffs, solver.log_priors, pis, beta)))
-    return out

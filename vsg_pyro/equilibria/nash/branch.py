@@ -1,0 +1,119 @@
+"""The logit QRE's principal branch as a result (issue 13): the whole branch
+(:func:`trace_branch`, as ``gambit-logit`` prints it), its points at several betas from one
+trace (:func:`qre_at`), and its limit as beta grows, a Nash equilibrium (:func:`limit_equilibrium`;
+the logit branch's equilibrium selection, McKelvey & Palfrey 1995), all by
+:class:`~vsg_pyro.equilibria.nash.path.Solver`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import NamedTuple
+
+import torch
+
+from vsg_pyro.equilibria.nash.path import MAX_STEP, Solver, logit_residual
+from vsg_pyro.games.tabular import TabularGame
+from vsg_pyro.metrics.exploitability import exploitability
+
+__all__ = ["Branch", "trace_branch", "qre_at", "LimitPoint", "limit_equilibrium"]
+
+
+class Branch(NamedTuple):
+    """The principal branch from beta = 0: ``betas`` ``(K,)``, per agent ``policies``
+    ``(K, A_i)``, ``residuals`` ``(K,)`` (the logit residual of each point at its own beta) and
+    the ``events`` met (:class:`PathState`)."""
+
+    betas: torch.Tensor
+    policies: list[torch.Tensor]
+    residuals: torch.Tensor
+    events: tuple[tuple[str, float], ...]
+
+
+def trace_branch(game: TabularGame, max_beta: float,
+                 log_priors: Sequence[torch.Tensor] | None = None, max_step: float = MAX_STEP,
+                 steps: int = 100_000) -> Branch:
+    """Follow the principal branch from beta = 0 until it reaches ``max_beta`` (as
+    ``gambit-logit`` prints it); raises ``RuntimeError`` if ``steps`` predictor-corrector
+    steps do not get there, or the step length collapses."""
+    if not max_beta > 0:
+        raise ValueError(f"max_beta: must be > 0, got {max_beta}")
+    solver = Solver(game, log_priors)
+    state = solver.init()
+    for _ in range(steps):
+        if state.done:
+            break
+        state, _ = solver.step(state, float(max_beta), max_step)
+        if state.events and state.events[-1][0] == "step collapsed":
+            raise RuntimeError(f"the branch's step length collapsed at beta "
+                               f"{state.events[-1][1]:.6g}")
+    else:
+        raise RuntimeError(f"the branch did not reach beta {max_beta} in {steps} steps")
+    points = torch.stack(state.points)  # (K, n)
+    per_agent = list(torch.split(points, solver.counts, dim=1))
+    residuals = torch.tensor([
+        logit_residual(solver.payoffs, solver.log_priors,
+                       [p[k] for p in per_agent], b) for k, b in enumerate(state.betas)],
+        dtype=torch.float64)
+    return Branch(torch.tensor(state.betas, dtype=torch.float64), per_agent, residuals,
+                  state.events)
+
+
+def qre_at(game: TabularGame, betas: Sequence[float],
+           log_priors: Sequence[torch.Tensor] | None = None, max_step: float = MAX_STEP,
+           steps: int = 100_000) -> list[tuple[float, list[torch.Tensor], float]]:
+    """The principal branch's first point at each of ``betas`` (increasing), from one trace:
+    ``(beta, policies per agent (A_i,), logit residual)`` each."""
+    targets = [float(b) for b in betas]
+    if not targets or any(b <= 0 for b in targets) or targets != sorted(targets):
+        raise ValueError(f"betas: need increasing values > 0, got {list(betas)}")
+    solver = Solver(game, log_priors)
+    state, out, budget = solver.init(), [], steps
+    for beta in targets:
+        while not (state.done and float(state.z[-1]) == beta):
+            if budget == 0:
+                raise RuntimeError(f"the branch did not reach beta {beta} in {steps} steps")
+            state, _ = solver.step(state, beta, max_step)
+            budget -= 1
+        pis = [p.reshape(-1) for p in solver.policies(state)]
+        out.append((beta, pis, logit_residual(solver.payoffs, solver.log_priors, pis, beta)))
+    return out
+
+
+class LimitPoint(NamedTuple):
+    """Where the branch's points become an (unregularised) Nash equilibrium: ``beta`` reached,
+    per agent ``policies`` ``(A_i,)``, their exact ``exploitability``, and ``pure``: each
+    agent's most likely action when that pure profile is itself a Nash equilibrium (the one the
+    logit branch selects; McKelvey & Palfrey 1995), else ``None`` (a mixed limit)."""
+
+    beta: float
+    policies: list[torch.Tensor]
+    exploitability: float
+    pure: tuple[int, ...] | None
+
+
+def limit_equilibrium(game: TabularGame, tol: float = 1e-3, max_beta: float = 1e4,
+                      max_step: float = 50.0) -> LimitPoint:
+    """Follow the principal branch (normal-form game) through beta = 1, 2, 4, ... until the
+    exploitability of its point is at most ``tol``; raises ``RuntimeError`` past ``max_beta``."""
+    if not game.is_normal_form:
+        raise ValueError("limit_equilibrium: normal-form games only")
+    if not tol > 0:
+        raise ValueError(f"tol: must be > 0, got {tol}")
+    solver = Solver(game)
+    state, beta = solver.init(), 1.0
+    while beta <= max_beta:
+        while not (state.done and float(state.z[-1]) == beta):
+            state, _ = solver.step(state, beta, max_step)
+            if state.events and state.events[-1][0] == "step collapsed":
+                raise RuntimeError(f"the branch's step length collapsed at beta {beta:g}")
+        policies = solver.policies(state)
+        gap = exploitability(game, policies).exploitability
+        if gap <= tol:
+            pure = tuple(int(p.reshape(-1).argmax()) for p in policies)
+            onehot = [torch.nn.functional.one_hot(torch.tensor(a), c).to(torch.float64)
+                      .reshape(1, 1, -1) for a, c in zip(pure, solver.counts, strict=True)]
+            is_nash = exploitability(game, onehot).exploitability <= 1e-12
+            return LimitPoint(beta, [p.reshape(-1) for p in policies], gap,
+                              pure if is_nash else None)
+        beta *= 2.0
+    raise RuntimeError(f"the branch's exploitability stayed above {tol} up to beta {max_beta}")
