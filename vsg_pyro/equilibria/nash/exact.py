@@ -56,6 +56,7 @@ __all__ = [
     "exact_opponent_models",
     "vpg_step",
     "state_change",
+    "check_solver_options",
     "nash_certificate",
     "nash_solution",
     "Solver",
@@ -200,15 +201,32 @@ def vpg_step(
     return VPGState(tuple(new_logs), tuple(models), state.iteration + 1), torch.stack(values)
 
 
-def _check_opponent(opponent: OpponentModel | None) -> OpponentModel:
+def _check_opponent(opponent: OpponentModel | None, exact_solver: bool = True) -> OpponentModel:
     if opponent is None:
         return ExactOpponent()
     if not isinstance(opponent, OpponentModel):
         raise TypeError(f"opponent: must be an OpponentModel (ExactOpponent(), "
                         f"ZeroSumOpponent(), ...), got {opponent!r}")
-    if not opponent.exact_solver:
+    if exact_solver and not opponent.exact_solver:
         raise ValueError(f"opponent: {opponent!r} needs guides (method='svi'); the exact solver "
                          "takes ExactOpponent() or ZeroSumOpponent()")
+    return opponent
+
+
+def check_solver_options(game: TabularGame, family: str, init: str,
+                         opponent: OpponentModel | None, certificate_tol: float,
+                         exact_solver: bool = True) -> OpponentModel:
+    """The checks the exact and SVI Nash solvers share; returns the opponent model (default
+    :class:`ExactOpponent`)."""
+    check_family(family)
+    if init not in ("uniform", "random"):
+        raise ValueError(f"init: must be 'uniform' or 'random', got {init!r}")
+    if not certificate_tol > 0:
+        raise ValueError(f"certificate_tol: must be > 0, got {certificate_tol}")
+    opponent = _check_opponent(opponent, exact_solver)
+    if opponent.n_players is not None and game.n_agents != opponent.n_players:
+        raise ValueError(f"opponent: {opponent!r} needs {opponent.n_players} players, "
+                         f"got {game.n_agents}")
     return opponent
 
 
@@ -248,17 +266,9 @@ class Solver:
         opponent: OpponentModel | None = None,
         certificate_tol: float = 1e-6,
     ) -> None:
-        check_family(family)
-        if init not in ("uniform", "random"):
-            raise ValueError(f"init: must be 'uniform' or 'random', got {init!r}")
-        if not certificate_tol > 0:
-            raise ValueError(f"certificate_tol: must be > 0, got {certificate_tol}")
+        self.opponent = check_solver_options(game, family, init, opponent, certificate_tol)
         self.game, self.family, self.init_kind = game, family, init
         self.log_priors = log_priors
-        self.opponent = _check_opponent(opponent)
-        if self.opponent.n_players is not None and game.n_agents != self.opponent.n_players:
-            raise ValueError(f"opponent: {self.opponent!r} needs {self.opponent.n_players} "
-                             f"players, got {game.n_agents}")
         self.certificate_tol = float(certificate_tol)
         self.n_agents = game.n_agents
 

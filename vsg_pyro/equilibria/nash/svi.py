@@ -27,9 +27,10 @@ from pyro.optim import PyroOptim
 from vsg_pyro.core.joint import executed_marginal, product_of_marginals, sum_others
 from vsg_pyro.core.protocol import Certificate, Run, StepInfo
 from vsg_pyro.core.rows import fold_rows, log_prior_rows, n_rows, unfold_rows
-from vsg_pyro.core.soft_dp import Family, check_family, soft_evaluate, uniform_log_prior
+from vsg_pyro.core.soft_dp import Family, soft_evaluate, uniform_log_prior
 from vsg_pyro.equilibria.nash.exact import (
     VPGState,
+    check_solver_options,
     executed_policies,
     nash_certificate,
     nash_solution,
@@ -267,14 +268,8 @@ class Solver:
         optim: PyroOptim | Sequence[PyroOptim] | None = None,
         certificate_tol: float = 1e-6,
     ) -> None:
-        check_family(family)
-        if init not in ("uniform", "random"):
-            raise ValueError(f"init: must be 'uniform' or 'random', got {init!r}")
-        if not certificate_tol > 0:
-            raise ValueError(f"certificate_tol: must be > 0, got {certificate_tol}")
-        opponent = ExactOpponent() if opponent is None else opponent
-        if not isinstance(opponent, OpponentModel):
-            raise TypeError(f"opponent: must be an OpponentModel, got {opponent!r}")
+        opponent = check_solver_options(game, family, init, opponent, certificate_tol,
+                                        exact_solver=False)
         if guides is not None:
             guides = list(guides)
             if len(guides) != game.n_agents:
