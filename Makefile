@@ -38,10 +38,15 @@ $(PEERS)/.installed: pyproject.toml
 	$(PEERS)/bin/python -m pip install --quiet --upgrade pip
 	$(PEERS)/bin/python -m pip install --quiet torch==2.13.0
 	$(PEERS)/bin/python -m pip install --quiet -e . pygambit
+	# sgamesolver 1.0.2 builds its Cython extension against the installed numpy and uses
+	# np.NaN (removed in numpy 2), so numpy < 2 here, and a pandas built for it.
+	$(PEERS)/bin/python -m pip install --quiet "numpy<2" "pandas<3" cython
+	$(PEERS)/bin/python -m pip install --quiet --no-build-isolation sgamesolver==1.0.2
 	touch $(PEERS)/.installed
 
 bench-peers: $(PEERS)/.installed
 	$(PEERS)/bin/python benchmarks/bench_peers_qre.py
+	$(PEERS)/bin/python benchmarks/bench_peers_markov.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check vsg_pyro tests benchmarks examples

@@ -26,8 +26,13 @@ def _limit(game, args: argparse.Namespace) -> int:
     """``vsg qre GAME --limit``: the branch's limit, the Nash equilibrium it selects."""
     if args.max_lambda is not None or args.csv or args.plot:
         raise ValueError("--limit: not with --max-lambda/--csv/--plot (it chooses how far to go)")
-    point = limit_equilibrium(game, tol=args.tol)
-    names = [game.action_names[i][a] for i, a in enumerate(point.pure)] if point.pure else None
+    kwargs = {} if args.max_step is None else {"max_step": args.max_step}
+    point = limit_equilibrium(game, tol=args.tol, **kwargs)
+    names = None
+    if point.pure is not None and game.is_normal_form:
+        names = [game.action_names[i][a] for i, a in enumerate(point.pure)]
+    elif point.pure is not None:  # per agent, one action per state (and stage)
+        names = [[game.action_names[i][a] for a in rows] for i, rows in enumerate(point.pure)]
     doc = {"game": game.name, "lambda": point.beta, "exploitability": point.exploitability,
            "policies": [p.tolist() for p in point.policies], "pure": names}
     if args.json:
@@ -38,25 +43,27 @@ def _limit(game, args: argparse.Namespace) -> int:
     print(f"the branch reaches exploitability {point.exploitability:.2e} <= {args.tol:g} at "
           f"lambda {point.beta:g}: it selects {kind}")
     for name, p in zip(game.agent_names, point.policies, strict=True):
-        print(f"  {name}: " + "  ".join(f"{x:.6f}" for x in p.tolist()))
+        for row in p.reshape(-1, p.shape[-1]):
+            print(f"  {name}: " + "  ".join(f"{x:.6f}" for x in row.tolist()))
     return 0
 
 
 def run(args: argparse.Namespace) -> int:
     """Run ``vsg qre``; returns the exit status."""
     game = get_game(args.game)
-    if not game.is_normal_form:
-        raise ValueError("vsg qre: normal-form games (a stochastic game's Markov QRE: vsg solve "
-                         "GAME --method path --beta B)")
     if sum(bool(x) for x in (args.json, args.csv)) > 1:
         raise ValueError("--json/--csv: choose one output format")
-    if not args.max_step > 0:
+    if args.max_step is not None and not args.max_step > 0:
         raise ValueError(f"--max-step: must be > 0, got {args.max_step}")
-    if args.limit:
+    if args.limit:  # any tabular game: a stochastic game's limit is a Markov Nash equilibrium
         return _limit(game, args)
+    if not game.is_normal_form:
+        raise ValueError("vsg qre: the branch table/plot is for normal-form games (a stochastic "
+                         "game: --limit, or vsg solve GAME --method path --beta B)")
     if args.max_lambda is None:
         raise ValueError("--max-lambda: required (or --limit)")
-    branch = trace_branch(game, args.max_lambda, max_step=args.max_step)
+    branch = trace_branch(game, args.max_lambda,
+                          max_step=MAX_STEP if args.max_step is None else args.max_step)
     rows = [[float(b), *[float(x) for p in branch.policies for x in p[k]]]
             for k, b in enumerate(branch.betas)]
     names = _columns(game)
@@ -100,15 +107,16 @@ def run(args: argparse.Namespace) -> int:
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Register ``vsg qre`` and its options on the subparsers ``sub``."""
-    qre = sub.add_parser("qre", help="trace the logit QRE branch of a normal-form game")
+    qre = sub.add_parser("qre", help="trace the logit QRE branch of a game, or follow it to a Nash "
+                                     "equilibrium (--limit)")
     qre.add_argument("game", help="built-in name, random spec, or .nfg/.json/.npz file")
     qre.add_argument("--max-lambda", type=float, default=None, help="follow the branch to here")
     qre.add_argument("--limit", action="store_true",
                      help="follow the branch until its exploitability is <= --tol and report "
                           "the Nash equilibrium it selects")
     qre.add_argument("--tol", type=float, default=1e-3, help="--limit: the exploitability")
-    qre.add_argument("--max-step", type=float, default=MAX_STEP,
-                     help="the largest arclength step")
+    qre.add_argument("--max-step", type=float, default=None,
+                     help=f"the largest arclength step (default {MAX_STEP:g}; --limit: 50)")
     qre.add_argument("--json", action="store_true", help="one JSON document")
     qre.add_argument("--csv", action="store_true", help="CSV: lambda, then the probabilities")
     qre.add_argument("--plot", default=None, help="write a PNG plot of the branch here")

@@ -8,6 +8,7 @@ from vsg_pyro.metrics.exploitability import (
     induced_mdp,
     opponent_error_bound,
     policy_value,
+    state_exploitability,
     vpg_epsilon,
 )
 from vsg_pyro.metrics.regularized import regularized_gap
@@ -21,5 +22,6 @@ __all__ = [
     "opponent_error_bound",
     "policy_value",
     "regularized_gap",
+    "state_exploitability",
     "vpg_epsilon",
 ]

@@ -328,3 +328,44 @@ def test_the_limit_selects_the_risk_dominant_equilibrium():
     assert mixed.pure is None  # the unique equilibrium is mixed (1/2, 1/2)
     for p in mixed.policies:
         np.testing.assert_allclose(p.numpy(), [0.5, 0.5], atol=1e-12)
+
+
+def test_the_limit_of_a_discounted_stochastic_game_is_a_stationary_nash_equilibrium():
+    # Set (d)'s kind (issue 13): 3 states, 3x3 actions, gamma 0.9, Dirichlet(1) transitions,
+    # payoffs in [0, 1].  Truth: every agent's best response from every initial state by numpy
+    # value iteration written here (Bellman optimality, 2,000 sweeps: error 0.9^2000 * 10).
+    from vsg_pyro.equilibria.nash.branch import limit_equilibrium
+    from vsg_pyro.games.tabular import TabularGame
+
+    rng = np.random.default_rng(9399)
+    rewards, trans = rng.uniform(0, 1, (2, 3, 3, 3)), rng.dirichlet(np.ones(3), (3, 3, 3))
+    game = TabularGame(transitions=trans, rewards=rewards, initial=np.full(3, 1 / 3),
+                       gamma=0.9, name="set_d_like")
+    point = limit_equilibrium(game, tol=1e-3)
+    pis = [p.numpy() for p in point.policies]
+    assert [p.shape for p in pis] == [(3, 3), (3, 3)] and point.exploitability <= 1e-3
+    worst = 0.0
+    for i in range(2):
+        other = pis[1 - i]
+        r = np.einsum("sab,sb->sa", rewards[i], other) if i == 0 else \
+            np.einsum("sab,sa->sb", rewards[i], other)
+        p = np.einsum("sabt,sb->sat", trans, other) if i == 0 else \
+            np.einsum("sabt,sa->sbt", trans, other)
+        own = np.linalg.solve(np.eye(3) - 0.9 * np.einsum("sa,sat->st", pis[i], p),
+                              (pis[i] * r).sum(1))
+        v = np.zeros(3)
+        for _ in range(2000):
+            v = (r + 0.9 * p @ v).max(1)
+        worst = max(worst, float((v - own).max()))
+    assert worst <= 1e-3
+    assert worst == pytest.approx(point.exploitability, abs=1e-9)
+
+
+def test_svi_path_reaches_beta_10_on_a_10x10_game():
+    # Regression for a stall (2026-12-01: unscaled ELBO gradients stuck the SVI path at beta
+    # 5.08 on this game); truth: the numpy logit residual.
+    rng = np.random.default_rng(9000)
+    pay = rng.integers(-9, 10, size=(2, 10, 10)).astype(float)
+    res = solve(normal_form_game(pay, "a0"), method="svi-path", beta=10.0)
+    assert res.converged and res.certificate.value <= 1e-8
+    assert _np_residual(pay, [p.reshape(-1).numpy() for p in res.policies], 10.0) <= 1e-8

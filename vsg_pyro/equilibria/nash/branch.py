@@ -13,7 +13,7 @@ import torch
 
 from vsg_pyro.equilibria.nash.path import MAX_STEP, Solver, logit_residual
 from vsg_pyro.games.tabular import TabularGame
-from vsg_pyro.metrics.exploitability import exploitability
+from vsg_pyro.metrics.exploitability import exploitability, state_exploitability
 
 __all__ = ["Branch", "trace_branch", "qre_at", "LimitPoint", "limit_equilibrium"]
 
@@ -81,39 +81,55 @@ def qre_at(game: TabularGame, betas: Sequence[float],
 
 class LimitPoint(NamedTuple):
     """Where the branch's points become an (unregularised) Nash equilibrium: ``beta`` reached,
-    per agent ``policies`` ``(A_i,)``, their exact ``exploitability``, and ``pure``: each
-    agent's most likely action when that pure profile is itself a Nash equilibrium (the one the
-    logit branch selects; McKelvey & Palfrey 1995), else ``None`` (a mixed limit)."""
+    per agent ``policies`` (``(A_i,)``; a stochastic game: ``(H?, S, A_i)``), their exact
+    ``exploitability`` (a stochastic game: the largest over initial states and agents), and
+    ``pure``: each agent's most likely action (a stochastic game: per row, flattened) when
+    that pure profile is itself a Nash equilibrium (the one the logit branch selects; McKelvey
+    & Palfrey 1995), else ``None`` (a mixed limit)."""
 
     beta: float
     policies: list[torch.Tensor]
     exploitability: float
-    pure: tuple[int, ...] | None
+    pure: tuple[int, ...] | tuple[tuple[int, ...], ...] | None
 
 
-def limit_equilibrium(game: TabularGame, tol: float = 1e-3, max_beta: float = 1e4,
+def _worst_gain(game: TabularGame, policies: Sequence[torch.Tensor]) -> float:
+    """Exploitability from every initial state (one state: the plain exploitability)."""
+    if game.is_normal_form:
+        return exploitability(game, policies).exploitability
+    return float(state_exploitability(game, policies).max())
+
+
+def limit_equilibrium(game: TabularGame, tol: float = 1e-3, max_beta: float = 1e5,
                       max_step: float = 50.0) -> LimitPoint:
-    """Follow the principal branch (normal-form game) through beta = 1, 2, 4, ... until the
-    exploitability of its point is at most ``tol``; raises ``RuntimeError`` past ``max_beta``."""
-    if not game.is_normal_form:
-        raise ValueError("limit_equilibrium: normal-form games only")
+    """Follow the principal branch through beta = 1, 2, 4, ... until its point is a
+    ``tol``-Nash equilibrium (a stochastic game: from every initial state, a stationary or
+    Markov equilibrium; :func:`~vsg_pyro.metrics.state_exploitability`); raises
+    ``RuntimeError`` past ``max_beta`` or when the branch's step length collapses."""
     if not tol > 0:
         raise ValueError(f"tol: must be > 0, got {tol}")
+    if not max_beta >= 1:
+        raise ValueError(f"max_beta: must be >= 1, got {max_beta}")
     solver = Solver(game)
     state, beta = solver.init(), 1.0
     while beta <= max_beta:
         while not (state.done and float(state.z[-1]) == beta):
             state, _ = solver.step(state, beta, max_step)
             if state.events and state.events[-1][0] == "step collapsed":
-                raise RuntimeError(f"the branch's step length collapsed at beta {beta:g}")
+                raise RuntimeError(f"the branch's step length collapsed at beta "
+                                   f"{state.events[-1][1]:.6g}")
         policies = solver.policies(state)
-        gap = exploitability(game, policies).exploitability
+        gap = _worst_gain(game, policies)
         if gap <= tol:
-            pure = tuple(int(p.reshape(-1).argmax()) for p in policies)
-            onehot = [torch.nn.functional.one_hot(torch.tensor(a), c).to(torch.float64)
-                      .reshape(1, 1, -1) for a, c in zip(pure, solver.counts, strict=True)]
-            is_nash = exploitability(game, onehot).exploitability <= 1e-12
-            return LimitPoint(beta, [p.reshape(-1) for p in policies], gap,
-                              pure if is_nash else None)
+            greedy = [p.argmax(-1) for p in policies]
+            onehot = [torch.nn.functional.one_hot(a, c).to(torch.float64)
+                      for a, c in zip(greedy, solver.counts, strict=True)]
+            is_nash = _worst_gain(game, onehot) <= 1e-12
+            if game.is_normal_form:
+                pure = tuple(int(a.reshape(-1)[0]) for a in greedy)
+                return LimitPoint(beta, [p.reshape(-1) for p in policies], gap,
+                                  pure if is_nash else None)
+            pure_rows = tuple(tuple(int(x) for x in a.reshape(-1)) for a in greedy)
+            return LimitPoint(beta, policies, gap, pure_rows if is_nash else None)
         beta *= 2.0
-    raise RuntimeError(f"the branch's exploitability stayed above {tol} up to beta {max_beta}")
+    raise RuntimeError(f"the branch's exploitability stayed above {tol} up to beta {max_beta:g}")

@@ -64,7 +64,8 @@ class PathState(NamedTuple):
     """A point of the branch: ``z = (y, beta)`` ``(n + 1,)``, the unit ``tangent``, the next
     step length ``h``, ``done`` (the requested beta is reached), the branch so far
     (``betas`` and per-point probabilities ``points``, one ``(n,)`` tensor each), ``events``
-    (``(kind, beta)``: bifurcations, step-length collapses) and the iteration count."""
+    (``(kind, beta)``: bifurcations, step-length collapses), the iteration count and the sign
+    of ``det([J; t])`` at ``z`` (0: not yet computed)."""
 
     z: torch.Tensor
     tangent: torch.Tensor
@@ -74,6 +75,7 @@ class PathState(NamedTuple):
     points: tuple[torch.Tensor, ...]
     events: tuple[tuple[str, float], ...]
     iteration: int
+    orientation: float = 0.0
 
 
 def _payoff_tensors(game: TabularGame) -> list[torch.Tensor]:
@@ -195,6 +197,12 @@ class Solver:
             return markov_equations(self.game, self.state_priors, z)
         return logit_equations(self.payoffs, self.log_priors, z)
 
+    @property
+    def chord(self) -> bool:
+        """Whether the corrector reuses one Jacobian (it comes from autograd, the costly part
+        of a step) rather than Newton's fresh one per iteration (the closed form)."""
+        return self.markov
+
     def _jacobian(self, z: torch.Tensor) -> torch.Tensor:
         if not self.markov:
             return logit_jacobian(self.payoffs, z)
@@ -216,24 +224,40 @@ class Solver:
         t = t if float(t @ reference) >= 0 else -t
         return t, float(torch.sign(torch.linalg.det(torch.cat([jac, t.reshape(1, -1)]))))
 
+    @staticmethod
+    def _tolerance(z: torch.Tensor) -> float:
+        """Newton's stopping threshold, relative to the point's scale (far along the branch,
+        ``|y| ~ beta |u|`` and an absolute 1e-13 is below the rounding error)."""
+        return _NEWTON_TOL * (1.0 + float(z.abs().max()))
+
     def _correct(self, z_pred: torch.Tensor, t: torch.Tensor
                  ) -> tuple[torch.Tensor, torch.Tensor] | None:
-        """Newton on the pseudo-arclength system; the corrected point and ``J`` there."""
-        z = z_pred.clone()
+        """Newton on the pseudo-arclength system ``[H(z) = 0, t . (z - z_pred) = 0]``; where
+        the Jacobian comes from autograd (:attr:`chord`), the chord method: the Jacobian at
+        the predicted point, factorised once, for every iteration (as continuation codes do).
+        ``None`` when an iteration does not contract by half (unless already at the rounding
+        floor).  Returns the corrected point and ``J`` there (the next tangent's)."""
+        z, lu, previous = z_pred.clone(), None, math.inf
         for _ in range(_NEWTON_ITER):
-            h = self._residual(z)
-            jac = self._jacobian(z).detach()
-            residual = torch.cat([h, (t @ (z - z_pred)).reshape(1)])
-            if residual.abs().max().item() < _NEWTON_TOL:
-                return z, jac
-            try:
-                z = z - torch.linalg.solve(torch.cat([jac, t.reshape(1, -1)]), residual)
-            except RuntimeError:
+            residual = torch.cat([self._residual(z), (t @ (z - z_pred)).reshape(1)])
+            if not torch.isfinite(residual).all():
                 return None
-            if not torch.isfinite(z).all():
+            if residual.abs().max().item() < self._tolerance(z):
+                return z, self._jacobian(z).detach()
+            if lu is None or not self.chord:
+                try:
+                    lu = torch.linalg.lu_factor(torch.cat([self._jacobian(z).detach(),
+                                                           t.reshape(1, -1)]))
+                except RuntimeError:
+                    return None
+            dz = torch.linalg.lu_solve(*lu, residual.reshape(-1, 1)).reshape(-1)
+            size = float(dz.abs().max())
+            if not math.isfinite(size) or size > 0.5 * previous:
+                # no longer contracting: at the rounding floor (accept), or diverging
+                if residual.abs().max().item() < 1e4 * self._tolerance(z):
+                    return z, self._jacobian(z).detach()
                 return None
-        if torch.cat([self._residual(z), (t @ (z - z_pred)).reshape(1)]).abs().max() < 1e-9:
-            return z, self._jacobian(z).detach()
+            z, previous = z - dz, size
         return None
 
     def _at_beta(self, z0: torch.Tensor, beta: float) -> torch.Tensor | None:
@@ -242,7 +266,7 @@ class Solver:
         b = torch.tensor([beta], dtype=y.dtype)
         for _ in range(2 * _NEWTON_ITER):
             h = self._residual(torch.cat([y, b]))
-            if h.abs().max().item() < _NEWTON_TOL:
+            if h.abs().max().item() < self._tolerance(y):
                 return torch.cat([y, b])
             jac = self._jacobian(torch.cat([y, b]))[:, :-1].detach()
             try:
@@ -250,7 +274,7 @@ class Solver:
             except RuntimeError:
                 return None
         z = torch.cat([y, b])
-        return z if self._residual(z).abs().max().item() < 1e-10 else None
+        return z if self._residual(z).abs().max().item() < 1e3 * self._tolerance(z) else None
 
     # ------------------------------------------------------------------ the protocol
     def init(self, seed: int = 0) -> PathState:
@@ -274,7 +298,7 @@ class Solver:
                                  "a trace follows increasing targets (init() to start again)")
             state = state._replace(done=False)
         h, events = min(state.h, alpha), list(state.events)
-        _, sign_old = self._tangent(state.z, state.tangent)
+        sign_old = state.orientation or self._tangent(state.z, state.tangent)[1]
         while True:
             z_pred = state.z + h * state.tangent
             corrected = self._correct(z_pred, state.tangent)
@@ -298,11 +322,11 @@ class Solver:
             w = (beta - b_old) / (b_new - b_old)
             z_hit = self._at_beta((1 - w) * state.z + w * z_new, beta)
             if z_hit is not None:
-                z_new, t_new, done = z_hit, self._tangent(z_hit, t_new)[0], True
+                (z_new, done), (t_new, sign_new) = (z_hit, True), self._tangent(z_hit, t_new)
         grow = 1.5 if h == min(state.h, alpha) else 1.0
         new = PathState(z_new, t_new, min(h * grow, alpha), done, (*state.betas, float(z_new[-1])),
                         (*state.points, torch.exp(z_new[:-1])), tuple(events),
-                        state.iteration + 1)
+                        state.iteration + 1, sign_new)
         return new, StepInfo(change=float((z_new - state.z).norm()))
 
     def policies(self, state: PathState) -> list[torch.Tensor]:

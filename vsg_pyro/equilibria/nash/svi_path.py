@@ -16,7 +16,10 @@ substituted into the guide's parameter by ``poutine.substitute``, and the oppone
 ``softmax(theta_j)`` fed to agent ``i``'s model and guide *without* detaching, so that the
 Jacobian ``dF/dz`` (by autograd through the ELBO) has the cross-agent terms.  ``F_i = pi_i
 (A_i - E_pi A_i)`` with ``A_i = beta u_i + log pi0_i - log pi_i`` vanishes exactly at the logit
-QRE, so both solvers trace one branch (tested to 1e-6).  The predictor, corrector, step-length
+QRE, so both solvers trace one branch (tested to 1e-6).  Each component is divided by
+``pi_i(a)`` (a diagonal, natural-gradient-like scaling with the same zero set): unscaled, the
+equations of unlikely actions shrink like ``pi_i(a)`` as beta grows and Newton stalls (measured:
+a 10x10 game stuck at beta 5.08).  The predictor, corrector, step-length
 control, events and certificate are :class:`~vsg_pyro.equilibria.nash.path.Solver`'s.
 
 Shapes: ``z = (theta_1[1:], ..., theta_N[1:], beta)`` ``(sum_i (A_i - 1) + 1,)``.
@@ -85,8 +88,12 @@ class Solver(path.Solver):
             loss = self.loss.differentiable_loss(nash_model, program, inputs)
             start = sum(a - 1 for a in self.counts[:i])
             grad = torch.autograd.grad(loss, z, create_graph=True)[0]
-            out.append(grad[start:start + self.counts[i] - 1])
+            # divided by pi_i(a): the same zero set, but O(1) where pi_i(a) is tiny (the
+            # natural-gradient scaling; unscaled, the equations vanish as beta grows)
+            out.append(grad[start:start + self.counts[i] - 1] / pis[i].reshape(-1)[1:])
         return torch.cat(out)
+
+    chord = True  # the Jacobian is autograd's, through the ELBO
 
     def _jacobian(self, z: torch.Tensor) -> torch.Tensor:
         return torch.autograd.functional.jacobian(self._h, z)
