@@ -21,7 +21,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from vsg_pyro.equilibria.nash import svi_path
 from vsg_pyro.equilibria.nash.branch import qre_at
+from vsg_pyro.equilibria.nash.path import MAX_STEP
 from vsg_pyro.games import normal_form_game
 
 SETS = {
@@ -66,9 +68,25 @@ def gambit_points(pay: np.ndarray, lambdas: list[float]):
     return points, seconds
 
 
+def svi_path_points(game, lambdas: list[float]) -> list[list[np.ndarray]]:
+    """The SVI path's points (equations from the agents' ELBOs) at each lambda, one trace."""
+    solver = svi_path.Solver(game)
+    state, out, budget = solver.init(), [], 2000
+    for lam in lambdas:
+        while not (state.done and float(state.z[-1]) == lam):
+            state, _ = solver.step(state, lam, MAX_STEP)
+            budget -= 1
+            if budget == 0 or (state.events and state.events[-1][0] == "step collapsed"):
+                break  # counted below: the point's residual is not a QRE's
+        out.append([p.reshape(-1).numpy() for p in solver.policies(state)])
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sets", default="abc")
+    parser.add_argument("--svi-sets", default="a",
+                        help="sets whose points the SVI path also computes (slower)")
     parser.add_argument("--out",
                         default=str(Path(__file__).parent / "results" / "bench_peers_qre.json"))
     args = parser.parse_args()
@@ -81,8 +99,8 @@ def main() -> None:
           f"{'same point':>10}")
     for name in args.sets:
         spec = SETS[name]
-        ours_t = gambit_t = 0.0
-        valid = same = total = 0
+        ours_t = gambit_t = svi_t = 0.0
+        valid = same = total = svi_valid = svi_same = 0
         for k in range(spec["count"]):
             pay = payoffs(spec, k)
             game = normal_form_game(pay, f"{name}{k}")
@@ -91,6 +109,14 @@ def main() -> None:
             ours_t += time.perf_counter() - start
             theirs, seconds = gambit_points(pay, spec["lambdas"])
             gambit_t += seconds
+            if name in args.svi_sets:
+                start = time.perf_counter()
+                svi = svi_path_points(game, spec["lambdas"])
+                svi_t += time.perf_counter() - start
+                for lam, xs, gp in zip(spec["lambdas"], svi, theirs, strict=True):
+                    svi_valid += residual(pay, xs, lam) <= 1e-6
+                    svi_same += max(float(np.abs(a - b).max()) for a, b in
+                                    zip(xs, gp, strict=True)) <= 1e-4
             for (lam, pis, _), gp in zip(mine, theirs, strict=True):
                 xs = [p.numpy() for p in pis]
                 r_ours, r_gambit = residual(pay, xs, lam), residual(pay, gp, lam)
@@ -105,11 +131,18 @@ def main() -> None:
         summary[name] = {"points": total, "valid_ours": valid, "same_as_gambit": same,
                          "seconds_ours": ours_t, "seconds_gambit": gambit_t,
                          "time_ratio": ours_t / gambit_t}
+        if name in args.svi_sets:
+            summary[name].update(svi_path_valid=svi_valid, svi_path_same_as_gambit=svi_same,
+                                 seconds_svi_path=svi_t, svi_path_time_ratio=svi_t / gambit_t)
     print()
     for name, s in summary.items():
         print(f"set ({name}): {s['valid_ours']}/{s['points']} valid QREs (residual <= 1e-6), "
               f"{s['same_as_gambit']}/{s['points']} Gambit's point; {s['seconds_ours']:.2f} s "
               f"vs Gambit {s['seconds_gambit']:.2f} s (ratio {s['time_ratio']:.2f})")
+        if "seconds_svi_path" in s:
+            print(f"  SVI path: {s['svi_path_valid']}/{s['points']} valid, "
+                  f"{s['svi_path_same_as_gambit']}/{s['points']} Gambit's point; "
+                  f"{s['seconds_svi_path']:.2f} s (ratio {s['svi_path_time_ratio']:.1f})")
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({"benchmark": "logit QRE path following vs Gambit",

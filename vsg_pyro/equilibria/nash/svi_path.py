@@ -16,11 +16,15 @@ substituted into the guide's parameter by ``poutine.substitute``, and the oppone
 ``softmax(theta_j)`` fed to agent ``i``'s model and guide *without* detaching, so that the
 Jacobian ``dF/dz`` (by autograd through the ELBO) has the cross-agent terms.  ``F_i = pi_i
 (A_i - E_pi A_i)`` with ``A_i = beta u_i + log pi0_i - log pi_i`` vanishes exactly at the logit
-QRE, so both solvers trace one branch (tested to 1e-6).  Each component is divided by
-``pi_i(a)`` (a diagonal, natural-gradient-like scaling with the same zero set): unscaled, the
-equations of unlikely actions shrink like ``pi_i(a)`` as beta grows and Newton stalls (measured:
-a 10x10 game stuck at beta 5.08).  The predictor, corrector, step-length
-control, events and certificate are :class:`~vsg_pyro.equilibria.nash.path.Solver`'s.
+QRE, so both solvers trace one branch (tested to 1e-6).  The equations solved are
+``F_i(a) / pi_i(a) - F_i(0) / pi_i(0)`` for ``a = 1..A_i-1`` (the gradient taken for every
+logit, the pinned one included): ``A_i(a) - A_i(0)``, the same zero set, O(1) however
+unlikely an action is.  Unscaled, the equations of unlikely actions shrink like ``pi_i(a)`` as
+beta grows and Newton stalls (measured: a 10x10 game stuck at beta 5.08); scaled but compared
+with ``E A_i`` instead of action 0's, the pinned action's equation vanishes when it is unlikely
+and Newton finds spurious points (measured: logit residual 0.67 on 13 of 20 10x10 games).
+The predictor, corrector, step-length control, events and certificate are
+:class:`~vsg_pyro.equilibria.nash.path.Solver`'s.
 
 Shapes: ``z = (theta_1[1:], ..., theta_N[1:], beta)`` ``(sum_i (A_i - 1) + 1,)``.
 """
@@ -86,11 +90,13 @@ class Solver(path.Solver):
             program = poutine.substitute(guide, data={guide.policy_param_name:
                                                       logits[i].reshape(1, -1)})
             loss = self.loss.differentiable_loss(nash_model, program, inputs)
-            start = sum(a - 1 for a in self.counts[:i])
-            grad = torch.autograd.grad(loss, z, create_graph=True)[0]
-            # divided by pi_i(a): the same zero set, but O(1) where pi_i(a) is tiny (the
-            # natural-gradient scaling; unscaled, the equations vanish as beta grows)
-            out.append(grad[start:start + self.counts[i] - 1] / pis[i].reshape(-1)[1:])
+            # d(-ELBO_i) / d theta_i(a) = -pi_i(a) (A_i(a) - E A_i) for every action a, the
+            # pinned one included; divided by pi_i(a) and differenced against action 0:
+            # A_i(a) - A_i(0), O(1) however unlikely an action is (the natural-gradient
+            # scaling; unscaled, or against E A_i, the equations of unlikely actions vanish)
+            grad = torch.autograd.grad(loss, logits[i], create_graph=True)[0]
+            scaled = grad / pis[i].reshape(-1)
+            out.append(scaled[1:] - scaled[0])
         return torch.cat(out)
 
     chord = True  # the Jacobian is autograd's, through the ELBO
