@@ -390,3 +390,35 @@ def test_random_zero_sum_4x3_games_converge_through_the_nash_concept():
             assert resid <= 1e-6  # the certificate's threshold (a wrong point: 0.1 or more)
             plain_failures += res.method == "path"
     assert plain_failures >= 1  # the fall-back was needed (else this test tests nothing new)
+
+
+def test_vsg_qre_limit_on_a_stochastic_game(tmp_path, capsys):
+    # The CLI's --limit on a discounted stochastic game: a stationary equilibrium whose
+    # per-state gains (numpy value iteration written here) are within --tol.
+    import json
+
+    from vsg_pyro.cli import main
+    from vsg_pyro.games import random_stochastic_game
+    from vsg_pyro.games.io import save_game
+
+    game = random_stochastic_game(2, [2, 2], seed=3, gamma=0.8)
+    path = tmp_path / "sg.json"
+    save_game(game, path)
+    assert main(["qre", str(path), "--limit", "--tol", "1e-3", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    pis = [np.array(p) for p in doc["policies"]]
+    assert [p.shape for p in pis] == [(2, 2), (2, 2)] and doc["exploitability"] <= 1e-3
+    rewards, trans = game.rewards.numpy(), game.transitions.numpy()
+    worst = 0.0
+    for i in range(2):
+        other = pis[1 - i]
+        spec = "sab,sb->sa" if i == 0 else "sab,sa->sb"
+        r = np.einsum(spec, rewards[i], other)
+        p = np.einsum("sabt,sb->sat" if i == 0 else "sabt,sa->sbt", trans, other)
+        own = np.linalg.solve(np.eye(2) - 0.8 * np.einsum("sa,sat->st", pis[i], p),
+                              (pis[i] * r).sum(1))
+        v = np.zeros(2)
+        for _ in range(3000):  # 0.8^3000: exact to rounding
+            v = (r + 0.8 * p @ v).max(1)
+        worst = max(worst, float((v - own).max()))
+    assert worst <= 1e-3 and worst == pytest.approx(doc["exploitability"], abs=1e-9)
