@@ -38,9 +38,9 @@ def _np_ce_gap(game, joint: np.ndarray) -> float:
 
 def _annealed(game, method="exact", beta=2000.0):
     r = game.reward_range
-    extra = dict(beta_schedule=geometric_beta(20 / r, beta / r, 300)) if method != "path" else {}
-    return solve(game, concept="correlated", method=method, beta=beta / r, steps=1000, tol=1e-9,
-                 **extra)
+    extra = dict(beta_schedule=geometric_beta(20 / r, beta / r, 300), steps=1000,
+                 tol=1e-9) if method != "path" else {}
+    return solve(game, concept="correlated", method=method, beta=beta / r, **extra)
 
 
 @pytest.mark.parametrize("game", [rock_paper_scissors(), shapley_game()], ids=lambda g: g.name)
@@ -126,6 +126,8 @@ def test_path_method_refuses_what_it_does_not_take():
               beta_schedule=geometric_beta(1, 2, 10))
     with pytest.raises(ValueError, match="factorized"):
         solve("chicken", concept="correlated", method="path", family="conditional")
+    with pytest.raises(ValueError, match="steps, tol, warmup"):
+        solve("chicken", concept="correlated", method="path", steps=10, tol=1e-3, warmup=5)
     with pytest.raises(ValueError, match="private"):
         solve("chicken", concept="correlated", method="path", signal="public")
     with pytest.raises(ValueError, match="normal-form"):

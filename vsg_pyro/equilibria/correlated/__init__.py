@@ -40,15 +40,15 @@ def solve(
     family: str = "factorized",
     beta: float = 1.0,
     beta_schedule: Callable[[int], float] | None = None,
-    steps: int = 2000,
+    steps: int | None = None,
     seed: int = 0,
     eta: float | None = None,
     init: str | None = None,
-    tol: float = 1e-8,
+    tol: float | None = None,
     certificate_tol: float = 1e-9,
     mediator_beta: float | None = None,
     margin: float = 2.0,
-    warmup: int = 200,
+    warmup: int | None = None,
     adaptive_step: bool = False,
     log_priors: Sequence[torch.Tensor] | None = None,
     mediator_name: str = "mediator",
@@ -72,12 +72,15 @@ def solve(
         eta: the agents' eq. (4) learning rate (``alpha = eta / (1 - gamma)``; default 0.5).
         init: agents' initial policies: ``"obedient"`` (default for private signals),
             ``"random"`` (default for public ones) or ``"uniform"``.
-        tol: stop when the step's change per unit step (change / alpha) is below ``tol``.
+        steps: at most this many steps (default 2000; not with ``method="path"``).
+        tol: stop when the step's change per unit step (change / alpha) is below ``tol``
+            (default 1e-8; not with ``method="path"``).
         certificate_tol: ``converged`` needs the CE gap within ``H log max|A_i| / beta`` plus
             this.
         mediator_beta: ``beta_sigma`` (default ``10 / (max|r| H)``); margin: the obedience
             margin in nats (:func:`~vsg_pyro.equilibria.correlated.mediator.obedience_margin`;
-            0 for none); warmup: at most this many mediator-only rounds first.
+            0 for none); warmup: at most this many mediator-only rounds first (default 200;
+            not with ``method="path"``).
         adaptive_step: halve the agents' step when progress stalls at a settled beta (off by
             default).
         mediator_name: the mediator's site and parameter prefix (SVI).
@@ -112,7 +115,8 @@ def solve(
     if method == "path":
         refuse("method='path' solves the mediator and the agents to their fixed points at "
                "beta (no steps, schedule or warm-up)", beta_schedule=beta_schedule, eta=eta,
-               init=init, adaptive_step=adaptive_step or None)
+               init=init, adaptive_step=adaptive_step or None, steps=steps, tol=tol,
+               warmup=warmup)
         if family != "factorized":
             raise ValueError(f"family: method='path' is for the factorized family, got "
                              f"{family!r}")
@@ -120,6 +124,9 @@ def solve(
         options = LoopOptions(steps=1, stop_on="certificate", progress=progress)
         return run(solver, beta, alpha, options, seed, callback, parameters)
     init = init or ("obedient" if signal == "private" else "random")
+    steps = 2000 if steps is None else steps
+    tol = 1e-8 if tol is None else tol
+    warmup = 200 if warmup is None else warmup
     if method == "exact":
         solver = exact.Solver(game, structure, family, init, log_priors, mediator,  # type: ignore[arg-type]
                               warmup, tol, certificate_tol)
