@@ -36,6 +36,7 @@ agents' types in order; per agent policies ``(1, A_i, A_i)`` (row, recommendatio
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from typing import NamedTuple
@@ -78,8 +79,9 @@ def agent_form_payoffs(game: TabularGame, sigma: torch.Tensor) -> torch.Tensor:
     joint = sigma.reshape(counts)
     out = torch.zeros(players, *shape, dtype=torch.float64)
     for i in range(n):
-        marginal = joint.sum([j for j in range(n) if j != i])  # P(omega_i = r)
-        for omega in _profiles(counts):
+        others = [j for j in range(n) if j != i]
+        marginal = joint.sum(others) if others else joint  # P(omega_i = r)
+        for omega in itertools.product(*map(range, counts)):  # C order
             weight = float(joint[omega])
             r = omega[i]
             if weight == 0.0 or float(marginal[r]) == 0.0:
@@ -89,16 +91,6 @@ def agent_form_payoffs(game: TabularGame, sigma: torch.Tensor) -> torch.Tensor:
                 view[starts[j] + omega[j]] = counts[j]
             out[starts[i] + r] += (weight / float(marginal[r])) * rewards[i].reshape(view)
     return out
-
-
-def _profiles(counts: Sequence[int]):
-    """Every joint recommendation as a tuple (C order)."""
-    for flat in range(math.prod(counts)):
-        idx = []
-        for c in reversed(counts):
-            idx.append(flat % c)
-            flat //= c
-        yield tuple(reversed(idx))
 
 
 class AgentForm(NamedTuple):
