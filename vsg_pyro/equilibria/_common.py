@@ -11,7 +11,8 @@ import torch
 
 from vsg_pyro.core.loop import LoopOptions, run_solver
 
-__all__ = ["METHODS", "OPTIMIZERS", "check_method", "refuse", "svi_optim", "record", "run"]
+__all__ = ["METHODS", "OPTIMIZERS", "check_method", "refuse", "svi_optim", "record", "run",
+           "prefer_certified"]
 
 METHODS: tuple[str, ...] = ("svi", "exact")
 OPTIMIZERS: tuple[str, ...] = ("natural", "adam")
@@ -74,3 +75,15 @@ def run(solver: Any, beta: float | Callable[[int], float], alpha: float | Callab
     """Drive ``solver`` in the one loop and return its result, with ``parameters`` recorded."""
     state, outcome = run_solver(solver, beta, alpha, options, seed, callback=callback)
     return solver.result(state, outcome, parameters=parameters)
+
+
+def prefer_certified(result: Any, rescue: Any, what: str) -> Any:
+    """A fall-back's outcome: ``rescue`` (its reason saying why it replaced ``result``, the two
+    runs' seconds added) when it is certified, else the uncertified ``result`` with its reason
+    extended.  ``what`` names the fall-back in the reason."""
+    if not rescue.converged:
+        return result._replace(reason=f"{result.reason}; {what} did not certify either "
+                                      f"({rescue.reason})")
+    return rescue._replace(reason=f"the {result.method} run did not certify ({result.reason}); "
+                                  f"{what}: {rescue.reason}",
+                           seconds=result.seconds + rescue.seconds)

@@ -8,6 +8,8 @@ recomputed with numpy; Jordan's game, whose unique QRE is the uniform profile fo
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -67,6 +69,27 @@ def _np_continuation(pay: np.ndarray, beta: float, dbeta: float = 0.01) -> list[
                 jac[:, k] = (f(x + e, b) - f(x - e, b)) / 2e-7
             x = x - np.linalg.solve(jac, r)
     return np.split(x, splits)
+
+
+def _np_state_gain(rewards: np.ndarray, trans: np.ndarray, gamma: float,
+                   pis: list[np.ndarray]) -> float:
+    """Largest gain of a best response from any initial state in a discounted two-player game:
+    the policy's value by a linear solve, the optimum by numpy value iteration (sweeps until
+    gamma^k * 10 is below rounding)."""
+    states = trans.shape[0]
+    sweeps = int(math.ceil(math.log(1e-17) / math.log(gamma)))
+    worst = 0.0
+    for i in range(2):
+        other = pis[1 - i]
+        r = np.einsum("sab,sb->sa" if i == 0 else "sab,sa->sb", rewards[i], other)
+        p = np.einsum("sabt,sb->sat" if i == 0 else "sabt,sa->sbt", trans, other)
+        own = np.linalg.solve(np.eye(states) - gamma * np.einsum("sa,sat->st", pis[i], p),
+                              (pis[i] * r).sum(1))
+        v = np.zeros(states)
+        for _ in range(sweeps):
+            v = (r + gamma * p @ v).max(1)
+        worst = max(worst, float((v - own).max()))
+    return worst
 
 
 GENERIC = [normal_form_game(np.random.default_rng(101).uniform(-1, 1, (2, 2, 3)), "g23"),
@@ -333,7 +356,7 @@ def test_the_limit_selects_the_risk_dominant_equilibrium():
 def test_the_limit_of_a_discounted_stochastic_game_is_a_stationary_nash_equilibrium():
     # Set (d)'s kind (issue 13): 3 states, 3x3 actions, gamma 0.9, Dirichlet(1) transitions,
     # payoffs in [0, 1].  Truth: every agent's best response from every initial state by numpy
-    # value iteration written here (Bellman optimality, 2,000 sweeps: error 0.9^2000 * 10).
+    # value iteration written here (_np_state_gain: Bellman optimality to rounding).
     from vsg_pyro.equilibria.nash.branch import limit_equilibrium
     from vsg_pyro.games.tabular import TabularGame
 
@@ -344,19 +367,7 @@ def test_the_limit_of_a_discounted_stochastic_game_is_a_stationary_nash_equilibr
     point = limit_equilibrium(game, tol=1e-3)
     pis = [p.numpy() for p in point.policies]
     assert [p.shape for p in pis] == [(3, 3), (3, 3)] and point.exploitability <= 1e-3
-    worst = 0.0
-    for i in range(2):
-        other = pis[1 - i]
-        r = np.einsum("sab,sb->sa", rewards[i], other) if i == 0 else \
-            np.einsum("sab,sa->sb", rewards[i], other)
-        p = np.einsum("sabt,sb->sat", trans, other) if i == 0 else \
-            np.einsum("sabt,sa->sbt", trans, other)
-        own = np.linalg.solve(np.eye(3) - 0.9 * np.einsum("sa,sat->st", pis[i], p),
-                              (pis[i] * r).sum(1))
-        v = np.zeros(3)
-        for _ in range(2000):
-            v = (r + 0.9 * p @ v).max(1)
-        worst = max(worst, float((v - own).max()))
+    worst = _np_state_gain(rewards, trans, 0.9, pis)
     assert worst <= 1e-3
     assert worst == pytest.approx(point.exploitability, abs=1e-9)
 
@@ -408,17 +419,5 @@ def test_vsg_qre_limit_on_a_stochastic_game(tmp_path, capsys):
     doc = json.loads(capsys.readouterr().out)
     pis = [np.array(p) for p in doc["policies"]]
     assert [p.shape for p in pis] == [(2, 2), (2, 2)] and doc["exploitability"] <= 1e-3
-    rewards, trans = game.rewards.numpy(), game.transitions.numpy()
-    worst = 0.0
-    for i in range(2):
-        other = pis[1 - i]
-        spec = "sab,sb->sa" if i == 0 else "sab,sa->sb"
-        r = np.einsum(spec, rewards[i], other)
-        p = np.einsum("sabt,sb->sat" if i == 0 else "sabt,sa->sbt", trans, other)
-        own = np.linalg.solve(np.eye(2) - 0.8 * np.einsum("sa,sat->st", pis[i], p),
-                              (pis[i] * r).sum(1))
-        v = np.zeros(2)
-        for _ in range(3000):  # 0.8^3000: exact to rounding
-            v = (r + 0.8 * p @ v).max(1)
-        worst = max(worst, float((v - own).max()))
+    worst = _np_state_gain(game.rewards.numpy(), game.transitions.numpy(), 0.8, pis)
     assert worst <= 1e-3 and worst == pytest.approx(doc["exploitability"], abs=1e-9)

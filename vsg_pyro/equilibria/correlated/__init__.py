@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 import torch
 
 from vsg_pyro.core.loop import LoopOptions
-from vsg_pyro.equilibria._common import check_method, record, refuse, run
+from vsg_pyro.equilibria._common import check_method, prefer_certified, record, refuse, run
 from vsg_pyro.equilibria.correlated import exact, path, svi
 from vsg_pyro.equilibria.correlated.mediator import default_mediator
 from vsg_pyro.equilibria.correlated.signals import SIGNALS, SignalStructure
@@ -145,9 +145,4 @@ def solve(
                      None, {**parameters, "fallback_from": method})
     except (ValueError, RuntimeError) as err:  # too large an agent normal form, a collapse
         return result._replace(reason=f"{result.reason}; the path method could not run: {err}")
-    if not rescue.converged:
-        return result._replace(reason=f"{result.reason}; the path method did not certify "
-                                      f"either ({rescue.reason})")
-    return rescue._replace(reason=f"the {method} run did not certify ({result.reason}); the "
-                                  f"path method: {rescue.reason}",
-                           seconds=result.seconds + rescue.seconds)
+    return prefer_certified(result, rescue, "the path method")

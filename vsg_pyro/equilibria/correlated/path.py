@@ -51,7 +51,11 @@ from vsg_pyro.equilibria.correlated.signals import (
     play_tensor,
     signal_conditioned,
 )
-from vsg_pyro.equilibria.correlated.state import CorrelatedState, correlated_init
+from vsg_pyro.equilibria.correlated.state import (
+    CorrelatedState,
+    largest_change,
+    state_change,
+)
 from vsg_pyro.equilibria.nash import path as nash_path
 from vsg_pyro.games.normal_form import normal_form_game
 from vsg_pyro.games.tabular import TabularGame
@@ -175,16 +179,8 @@ class Solver(exact.Solver):
         logs = tuple(torch.log(p).unsqueeze(0) for p in form.policies)  # (1, A_i, A_i)
         sigma = log_sigma.exp()
         executed = [p.unsqueeze(0) for p in form.policies]
-        models = []
-        for i in range(n):
-            models.append(signal_conditioned(self.structure, i,
-                                             play_tensor(self.structure, sigma, executed, i),
-                                             sigma))
-        new = CorrelatedState(logs, tuple(models), log_sigma, multipliers, state.iteration + 1)
-        change = 0.0 if state.iteration > 0 and torch.equal(state.log_signal, log_sigma) and all(
-            torch.equal(a, b) for a, b in zip(state.log_policies, logs, strict=True)) else 1.0
-        return new, StepInfo(change=change)
-
-    def init(self, seed: int = 0) -> CorrelatedState:
-        self._cache = {}
-        return correlated_init(self.game, self.structure, "factorized", "obedient", seed)
+        models = tuple(signal_conditioned(self.structure, i,
+                                          play_tensor(self.structure, sigma, executed, i), sigma)
+                       for i in range(n))
+        new = CorrelatedState(logs, models, log_sigma, multipliers, state.iteration + 1)
+        return new, StepInfo(change=largest_change(state_change(self.structure, new, state)))

@@ -12,7 +12,14 @@ import torch
 from pyro.optim import PyroOptim
 
 from vsg_pyro.core.loop import LoopOptions
-from vsg_pyro.equilibria._common import check_method, record, refuse, run, svi_optim
+from vsg_pyro.equilibria._common import (
+    check_method,
+    prefer_certified,
+    record,
+    refuse,
+    run,
+    svi_optim,
+)
 from vsg_pyro.equilibria.nash import exact, path, svi, svi_path
 from vsg_pyro.equilibria.nash.exact import VPGState, solve_vpg, vpg_step_size
 from vsg_pyro.equilibria.nash.opponents import (
@@ -155,9 +162,4 @@ def _path_fallback(game: TabularGame, result: NashSolution, log_priors, certific
     options = LoopOptions(steps=steps, stop_on="certificate", adaptive_step=False)
     rescue = run(path.Solver(game, log_priors, certificate_tol), result.beta, path.MAX_STEP,
                  options, 0, None, {**parameters, "fallback_from": result.method})
-    if not rescue.converged:
-        return result._replace(reason=f"{result.reason}; path following did not certify "
-                                      f"either ({rescue.reason})")
-    return rescue._replace(reason=f"the {result.method} run did not certify ({result.reason}); "
-                                  f"path following from beta 0: {rescue.reason}",
-                           seconds=result.seconds + rescue.seconds)
+    return prefer_certified(result, rescue, "path following from beta 0")
