@@ -15,8 +15,11 @@ tensor, behind arbitrary leading batch axes (time, state, ...):
 
 from __future__ import annotations
 
+import string
 from collections.abc import Sequence
+from functools import cache
 
+import numpy as np
 import torch
 
 __all__ = [
@@ -26,6 +29,7 @@ __all__ = [
     "sum_others",
     "executed_marginal",
     "expect_over_others",
+    "expect_except",
 ]
 
 
@@ -94,3 +98,27 @@ def executed_marginal(
     if policy.ndim == opponent_model.ndim:
         return expect_over_others(policy, opponent_model, agent, n_agents)
     return policy
+
+
+@cache
+def _except_subscripts(n: int, keep: tuple[int, ...], trail: str) -> str:
+    letters = string.ascii_lowercase[:n]
+    inputs = ["R" + letters + trail] + [f"R{letters[k]}" for k in range(n) if k not in keep]
+    return ",".join(inputs) + "->R" + "".join(letters[k] for k in keep) + trail
+
+
+def expect_except(x: np.ndarray, marginals: Sequence[np.ndarray], keep: tuple[int, ...],
+                  trail: str = "") -> np.ndarray:
+    """numpy, one row axis: ``E_{a_j ~ pi_j, j not in keep} x(r, a_1..a_N, ...)``.
+
+    Args:
+        x: ``(R, A_1, ..., A_N, *T)`` with ``len(trail)`` trailing axes ``T`` (``trail``:
+            their einsum letters, upper case but ``R``; up to 26 agents).
+        marginals: per agent ``(R, A_j)``.
+        keep: the agents (increasing) whose axes stay.
+
+    Returns ``(R, A_keep..., *T)``.  (For the small dense systems of path following, where
+    torch's per-operation overhead dominates.)
+    """
+    return np.einsum(_except_subscripts(len(marginals), tuple(keep), trail), x,
+                     *[m for k, m in enumerate(marginals) if k not in keep])

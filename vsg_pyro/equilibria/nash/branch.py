@@ -9,9 +9,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import NamedTuple
 
+import numpy as np
 import torch
 
 from vsg_pyro.equilibria.nash.path import MAX_STEP, Solver, logit_residual
+from vsg_pyro.equilibria.nash.support_newton import StageValues, support_newton
 from vsg_pyro.games.tabular import TabularGame
 from vsg_pyro.metrics.exploitability import exploitability, state_exploitability
 
@@ -85,12 +87,15 @@ class LimitPoint(NamedTuple):
     ``exploitability`` (a stochastic game: the largest over initial states and agents), and
     ``pure``: each agent's most likely action (a stochastic game: per row, flattened) when
     that pure profile is itself a Nash equilibrium (the one the logit branch selects; McKelvey
-    & Palfrey 1995), else ``None`` (a mixed limit)."""
+    & Palfrey 1995), else ``None`` (a mixed limit).  ``support_newton``: whether the policies
+    are the branch's point itself (``False``) or the equilibrium on its support found by
+    Newton from it (:mod:`.support_newton`; exploitability at the rounding level)."""
 
     beta: float
     policies: list[torch.Tensor]
     exploitability: float
     pure: tuple[int, ...] | tuple[tuple[int, ...], ...] | None
+    support_newton: bool = False
 
 
 def _worst_gain(game: TabularGame, policies: Sequence[torch.Tensor]) -> float:
@@ -100,36 +105,83 @@ def _worst_gain(game: TabularGame, policies: Sequence[torch.Tensor]) -> float:
     return float(state_exploitability(game, policies).max())
 
 
+def _limit_point(game: TabularGame, beta: float, policies: list[torch.Tensor], gap: float,
+                 polished: bool) -> LimitPoint:
+    greedy = [p.argmax(-1) for p in policies]
+    onehot = [torch.nn.functional.one_hot(a, p.shape[-1]).to(torch.float64)
+              for a, p in zip(greedy, policies, strict=True)]
+    is_nash = _worst_gain(game, onehot) <= 1e-12
+    if game.is_normal_form:
+        pure = tuple(int(a.reshape(-1)[0]) for a in greedy)
+        return LimitPoint(beta, [p.reshape(-1) for p in policies], gap,
+                          pure if is_nash else None, polished)
+    pure_rows = tuple(tuple(int(x) for x in a.reshape(-1)) for a in greedy)
+    return LimitPoint(beta, policies, gap, pure_rows if is_nash else None, polished)
+
+
+#: how close (largest probability difference) the support's equilibrium must be to the
+#: branch's point to count as the branch's limit
+LIMIT_DISTANCE = 0.05
+# Newton on the support is tried once the exploitability's upper bound (one-shot gain times
+# 1 / (1 - gamma) or H) is below this many times the tolerance
+_SUPPORT_FROM = 100.0
+
+
 def limit_equilibrium(game: TabularGame, tol: float = 1e-3, max_beta: float = 1e5,
                       max_step: float = 50.0) -> LimitPoint:
-    """Follow the principal branch through beta = 1, 2, 4, ... until its point is a
-    ``tol``-Nash equilibrium (a stochastic game: from every initial state, a stationary or
-    Markov equilibrium; :func:`~vsg_pyro.metrics.state_exploitability`); raises
-    ``RuntimeError`` past ``max_beta`` or when the branch's step length collapses."""
+    """Follow the principal branch until it yields a ``tol``-Nash equilibrium (a stochastic
+    game: from every initial state, a stationary or Markov equilibrium;
+    :func:`~vsg_pyro.metrics.state_exploitability`), the logit branch's equilibrium
+    selection.
+
+    Arclength steps are at most ``max(max_step, beta)`` (far along the branch it is nearly
+    straight).  Whenever beta has doubled (from 1), the branch's point is tested: first
+    itself, then the Nash equilibrium on its support found by Newton from it
+    (:mod:`.support_newton`, taken only within :data:`LIMIT_DISTANCE` of the point); the first
+    whose exact exploitability is ``<= tol`` is returned.  Raises ``RuntimeError`` past
+    ``max_beta`` or when the branch's step length collapses."""
     if not tol > 0:
         raise ValueError(f"tol: must be > 0, got {tol}")
     if not max_beta >= 1:
         raise ValueError(f"max_beta: must be >= 1, got {max_beta}")
-    solver = Solver(game)
-    state, beta = solver.init(), 1.0
-    while beta <= max_beta:
-        while not (state.done and float(state.z[-1]) == beta):
-            state, _ = solver.step(state, beta, max_step)
-            if state.events and state.events[-1][0] == "step collapsed":
-                raise RuntimeError(f"the branch's step length collapsed at beta "
-                                   f"{state.events[-1][1]:.6g}")
+    if not max_step > 0:
+        raise ValueError(f"max_step: must be > 0, got {max_step}")
+    solver, values = Solver(game), StageValues(game)
+    state, check_at, found = solver.init(), 1.0, {}
+    factor = values.upper_bound_factor()
+    while True:
+        beta = float(state.z[-1])
+        state, _ = solver.step(state, float(max_beta), max(max_step, beta))
+        if state.events and state.events[-1][0] == "step collapsed":
+            raise RuntimeError(f"the branch's step length collapsed at beta "
+                               f"{state.events[-1][1]:.6g}")
+        beta = float(state.z[-1])
+        if beta < check_at and not state.done:
+            continue
+        check_at = 2.0 * beta
         policies = solver.policies(state)
-        gap = _worst_gain(game, policies)
-        if gap <= tol:
-            greedy = [p.argmax(-1) for p in policies]
-            onehot = [torch.nn.functional.one_hot(a, c).to(torch.float64)
-                      for a, c in zip(greedy, solver.counts, strict=True)]
-            is_nash = _worst_gain(game, onehot) <= 1e-12
-            if game.is_normal_form:
-                pure = tuple(int(a.reshape(-1)[0]) for a in greedy)
-                return LimitPoint(beta, [p.reshape(-1) for p in policies], gap,
-                                  pure if is_nash else None)
-            pure_rows = tuple(tuple(int(x) for x in a.reshape(-1)) for a in greedy)
-            return LimitPoint(beta, policies, gap, pure_rows if is_nash else None)
-        beta *= 2.0
-    raise RuntimeError(f"the branch's exploitability stayed above {tol} up to beta {max_beta:g}")
+        flat = [p.reshape(-1, p.shape[-1]).numpy() for p in policies]
+        one_shot = values.one_shot_gain(flat)
+        if one_shot <= tol:  # else the exploitability is > tol too
+            gap = _worst_gain(game, policies)
+            if gap <= tol:
+                return _limit_point(game, beta, policies, gap, False)
+        if one_shot * factor > _SUPPORT_FROM * tol and not state.done:
+            continue  # too early on the branch for its support to be the limit's
+        key = tuple(np.flatnonzero(np.concatenate([p.reshape(-1) for p in flat]) >= 1e-2))
+        if key not in found:  # one Newton solve per support seen
+            found[key] = None
+            polished = support_newton(values, flat)
+            if polished is not None and values.one_shot_gain(polished) * factor <= tol:
+                candidate = [torch.from_numpy(p).reshape(q.shape)
+                             for p, q in zip(polished, policies, strict=True)]
+                found[key] = (candidate, _worst_gain(game, candidate))
+        if found[key] is not None:  # the support's equilibrium: is the branch near it yet?
+            candidate, gap = found[key]
+            near = max(float((c - p).abs().max()) for c, p in zip(candidate, policies,
+                                                                 strict=True))
+            if gap <= tol and near <= LIMIT_DISTANCE:
+                return _limit_point(game, beta, candidate, gap, True)
+        if state.done:
+            raise RuntimeError(f"the branch's exploitability stayed above {tol} up to beta "
+                               f"{max_beta:g}")

@@ -13,6 +13,20 @@ log Z`` with ``Wbar_i(s, a_i) = E_{a_-i ~ pi_-i} W_i(s, a)``.  As for normal-for
 (:mod:`.path`), per agent and row: ``sum_a exp(y) - 1 = 0`` and ``y_a - y_0 - (log pi0_a -
 log pi0_0) - (Wbar_a - Wbar_0) = 0``.  At beta = 0, ``W = 0`` and ``y = log pi0``.
 
+Discounted games have the Jacobian in closed form (:class:`DiscountedSystem`, numpy: a step
+of the branch is a handful of small dense operations, where autograd's per-operation overhead
+would dominate).  With ``M = I - gamma P_mu``, ``C = gamma P M^{-1}`` ``(S, *J, S0)``,
+``Q_i(s, a_i, s0) = E_{a_-i ~ pi_-i} C(s, a, s0)`` and, for a variable ``y_j(s0, b)``,
+
+    G_ij(s0, b) = pi_j(s0, b) (E_{a_-j} W_i(s0, b, a_-j) - [i = j] (y_i - log pi0_i + 1)(s0, b)),
+
+    d Wbar_i(s, a_i) / d y_j(s0, b) = Q_i(s, a_i, s0) G_ij(s0, b)
+                                       + [s = s0, j != i] pi_j(s, b) E_{a_-ij} W_i(s, a_i, b, .),
+    d Wbar_i(s, a_i) / d beta = E_{a_-i} r_i(s, a) + sum_s0 Q_i(s, a_i, s0) r_mu,i(s0)
+
+(``r_mu,i = E_mu r_i``: the perturbation of ``U_i`` through ``M^{-1}`` enters the state it
+starts in, ``s0``).  Finite-horizon games use autograd through :func:`markov_equations`.
+
 Shapes: ``y_i`` ``(H?, S, A_i)`` flattened in agent order; ``W_i`` ``(H?, S, *J)``.
 """
 
@@ -20,12 +34,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import torch
 
-from vsg_pyro.core.joint import product_of_marginals, sum_others
+from vsg_pyro.core.joint import expect_except, product_of_marginals, sum_others
 from vsg_pyro.games.tabular import TabularGame
 
-__all__ = ["markov_equations", "split_policies"]
+__all__ = ["DiscountedSystem", "markov_equations", "split_policies"]
 
 
 def split_policies(game: TabularGame, y: torch.Tensor) -> list[torch.Tensor]:
@@ -78,3 +93,81 @@ def markov_equations(game: TabularGame, log_priors: Sequence[torch.Tensor],
         out.append((v[..., 1:] - v[..., :1] - (lp_b[..., 1:] - lp_b[..., :1])
                     - (wbar[..., 1:] - wbar[..., :1])).reshape(-1))
     return torch.cat(out)
+
+
+class DiscountedSystem:
+    """:func:`markov_equations` of a discounted game and their Jacobian ``(n, n + 1)`` in
+    closed form (module docstring), in numpy; ``evaluate(z)`` returns both for ``z`` ``(n +
+    1,)``, ``evaluate(z, jacobian=False)`` the equations alone (``(n,)``, Jacobian ``None``).
+
+    ``log_priors``: per agent ``(S, A_i)``."""
+
+    def __init__(self, game: TabularGame, log_priors: Sequence[torch.Tensor]) -> None:
+        if game.horizon is not None:
+            raise ValueError("DiscountedSystem: a discounted game only (finite horizon: "
+                             "markov_equations with autograd)")
+        self.trans = game.transitions.detach().numpy()  # (S, *J, S')
+        self.rewards = game.rewards.detach().numpy()  # (N, S, *J)
+        self.gamma = float(game.gamma)
+        self.counts = tuple(game.action_counts)
+        self.n_states = game.n_states
+        self.log_priors = [np.broadcast_to(lp.detach().numpy(), (self.n_states, a))
+                           for lp, a in zip(log_priors, self.counts, strict=True)]
+        self.offsets = np.cumsum([0] + [self.n_states * a for a in self.counts])
+        S, m = self.n_states, int(self.offsets[-1])
+        self.eye = np.eye(S)
+        # the Jacobian's constant part (y_i(s, a) - y_i(s, 0) in the action rows) and the
+        # positions of the normalisation rows' entries, per agent
+        self.base = np.zeros((m, m + 1))
+        self.norm_index = []
+        rows = np.arange(S)[:, None]
+        for i, a_i in enumerate(self.counts):
+            start = int(self.offsets[i])
+            own = start + rows * a_i  # (S, 1): the column of y_i(s, 0)
+            self.norm_index.append((start + rows, own + np.arange(a_i)))
+            act = np.arange(1, a_i)
+            action_rows = start + S + rows * (a_i - 1) + (act - 1)  # (S, A_i - 1)
+            self.base[action_rows, own + act] = 1.0
+            self.base[action_rows, np.broadcast_to(own, action_rows.shape)] = -1.0
+        self.log_prior_gaps = [(lp[:, 1:] - lp[:, :1]) for lp in self.log_priors]
+
+    def evaluate(self, z: np.ndarray, jacobian: bool = True
+                 ) -> tuple[np.ndarray, np.ndarray | None]:
+        S, counts, gamma, trans = self.n_states, self.counts, self.gamma, self.trans
+        y, beta, off = z[:-1], z[-1], self.offsets
+        m = int(off[-1])
+        logs = [y[off[i]:off[i + 1]].reshape(S, a) for i, a in enumerate(counts)]
+        pis = [np.exp(v) for v in logs]
+        minv = np.linalg.inv(self.eye - gamma * expect_except(trans, pis, (), "Z"))  # M^{-1}
+        c = gamma * (trans @ minv) if jacobian else None  # (S, *J, S0)
+        jac = self.base.copy() if jacobian else None
+        rows, eqs = np.arange(S), []
+        for i, a_i in enumerate(counts):
+            r, lp, v = self.rewards[i], self.log_priors[i], logs[i]
+            r_mu = expect_except(r, pis, ())  # (S,)
+            u = minv @ (beta * r_mu - (pis[i] * (v - lp)).sum(-1))  # U_i (S,)
+            w = beta * r + gamma * (trans @ u)  # W_i (S, *J)
+            wbar = expect_except(w, pis, (i,))  # (S, A_i)
+            eqs.append(pis[i].sum(-1) - 1.0)
+            eqs.append((v[:, 1:] - v[:, :1] - self.log_prior_gaps[i]
+                        - (wbar[:, 1:] - wbar[:, :1])).reshape(-1))
+            if jac is None:
+                continue
+            q = expect_except(c, pis, (i,), "Z")  # Q_i (S, A_i, S0)
+            dw = np.empty((S, a_i, m + 1))  # d Wbar_i / dz
+            for j in range(len(counts)):
+                if j == i:
+                    g = pis[i] * (wbar - (v - lp + 1.0))  # G_ii (S0, A_i)
+                    dw[:, :, off[j]:off[j + 1]] = (q[:, :, :, None] * g).reshape(S, a_i, -1)
+                    continue
+                pair = expect_except(w, pis, (min(i, j), max(i, j)))
+                pair = pair if i < j else pair.transpose(0, 2, 1)  # (S, A_i, A_j)
+                g = pis[j] * np.einsum("sab,sa->sb", pair, pis[i])  # G_ij (S0, A_j)
+                d = q[:, :, :, None] * g  # (S, A_i, S0, A_j)
+                d[rows, :, rows, :] += pair * pis[j][:, None, :]
+                dw[:, :, off[j]:off[j + 1]] = d.reshape(S, a_i, -1)
+            dw[:, :, m] = expect_except(r, pis, (i,)) + q @ r_mu
+            start = int(off[i])
+            jac[self.norm_index[i]] = pis[i]
+            jac[start + S:start + S * a_i] -= (dw[:, 1:] - dw[:, :1]).reshape(-1, m + 1)
+        return np.concatenate(eqs), jac

@@ -36,16 +36,23 @@ Shapes: ``z`` ``(n + 1,)``; policies per agent ``(1, 1, A_i)`` (the tabular layo
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Sequence
 from typing import NamedTuple
 
+import numpy as np
+import scipy.linalg
 import torch
 
 from vsg_pyro.core.protocol import Certificate, Run, StepInfo
 from vsg_pyro.core.soft_dp import uniform_log_prior
 from vsg_pyro.equilibria.nash.certificate import soft_best_response_residual
 from vsg_pyro.equilibria.nash.exact import exact_opponent_models
-from vsg_pyro.equilibria.nash.markov_path import markov_equations, split_policies
+from vsg_pyro.equilibria.nash.markov_path import (
+    DiscountedSystem,
+    markov_equations,
+    split_policies,
+)
 from vsg_pyro.equilibria.results import NashSolution
 from vsg_pyro.games.tabular import TabularGame
 from vsg_pyro.metrics.exploitability import exploitability
@@ -56,8 +63,12 @@ __all__ = ["PathState", "Solver", "expected_payoffs", "logit_equations", "logit_
 #: The default largest arclength step (the protocol's ``alpha``) of :func:`vsg_pyro.solve`.
 MAX_STEP = 5.0
 
-_NEWTON_TOL = 1e-13
+_NEWTON_TOL = 1e-13  # the point at a requested beta
+_CORRECTOR_TOL = 1e-10  # the branch's points between them (the predictor's next start)
 _NEWTON_ITER = 10
+# step-length control: nominal first correction, contraction rate and tangent turn (radians),
+# and the largest turn accepted
+_DELTA, _KAPPA, _TURN, _MAX_TURN = 0.5, 0.2, math.pi / 18, math.pi / 6
 
 
 class PathState(NamedTuple):
@@ -149,6 +160,19 @@ def logit_residual(payoffs: Sequence[torch.Tensor], log_priors: Sequence[torch.T
     return worst
 
 
+def _lu(matrix: np.ndarray):
+    """scipy's LU factors of a square matrix, ``None`` when it is singular or not finite."""
+    if not np.isfinite(matrix).all():
+        return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", scipy.linalg.LinAlgWarning)
+        try:
+            lu = scipy.linalg.lu_factor(matrix, check_finite=False)
+        except (scipy.linalg.LinAlgWarning, ValueError, np.linalg.LinAlgError):
+            return None
+    return lu if np.abs(np.diag(lu[0])).min() > 0 else None
+
+
 class Solver:
     """Logit QRE path following behind the solver protocol (module docstring).
 
@@ -187,11 +211,19 @@ class Solver:
         if not certificate_tol > 0:
             raise ValueError(f"certificate_tol: must be > 0, got {certificate_tol}")
         self.certificate_tol = float(certificate_tol)
+        # a discounted game's equations and Jacobian in closed form (numpy); finite horizon:
+        # autograd through markov_equations
+        self.system = DiscountedSystem(game, self.state_priors) if (
+            self.markov and game.horizon is None) else None
         self.h0 = float(h0)
         self.n_agents = game.n_agents
         self.counts = list(counts)
 
     # ------------------------------------------------------------------ the curve
+    # The hooks a subclass overrides (torch, ``z`` ``(n + 1,)``): the equations ``_h`` and
+    # their Jacobian ``_jacobian``.  The continuation itself runs in numpy on ``(n + 1,)``
+    # arrays (:meth:`_evaluate`): its matrices are small and dense, and torch's per-operation
+    # overhead would dominate a step.
     def _h(self, z: torch.Tensor) -> torch.Tensor:
         if self.markov:
             return markov_equations(self.game, self.state_priors, z)
@@ -201,62 +233,91 @@ class Solver:
     def chord(self) -> bool:
         """Whether the corrector reuses one Jacobian (it comes from autograd, the costly part
         of a step) rather than Newton's fresh one per iteration (the closed form)."""
-        return self.markov
+        return self.markov and self.system is None
 
     def _jacobian(self, z: torch.Tensor) -> torch.Tensor:
         if not self.markov:
             return logit_jacobian(self.payoffs, z)
         return torch.autograd.functional.jacobian(self._h, z, vectorize=True)
 
-    def _residual(self, z: torch.Tensor) -> torch.Tensor:
-        """``H(z)`` as plain numbers (no autograd graph kept)."""
-        return self._h(z).detach()
+    def _evaluate(self, z: np.ndarray, jacobian: bool = True
+                  ) -> tuple[np.ndarray, np.ndarray | None]:
+        """``H(z)`` ``(n,)`` and, if asked, ``J(z)`` ``(n, n + 1)`` as numpy arrays."""
+        if self.system is not None:
+            return self.system.evaluate(z, jacobian)
+        zt = torch.from_numpy(z)
+        h = self._h(zt).detach().numpy()
+        return h, self._jacobian(zt).detach().numpy() if jacobian else None
 
-    def _tangent(self, z: torch.Tensor, previous: torch.Tensor | None,
-                 jac: torch.Tensor | None = None) -> tuple[torch.Tensor, float]:
+    def _tangent(self, z: np.ndarray, previous: np.ndarray | None,
+                 jac: np.ndarray | None = None) -> tuple[np.ndarray, float]:
         """The unit tangent at ``z`` oriented like ``previous`` (at the start: beta
-        increasing), and the sign of ``det([J; t])`` (the branch's orientation there)."""
-        jac = self._jacobian(z) if jac is None else jac
+        increasing), and the sign of ``det([J; t])`` (the branch's orientation there).
+
+        The tangent solves ``[J; previous] x = e_last`` (the null vector of ``J`` with
+        ``previous . x = 1``), and ``det([J; x/|x|]) = |x| det([J; previous])``: one
+        factorisation (an SVD where that matrix is singular)."""
+        jac = self._evaluate(z)[1] if jac is None else jac
+        reference = previous if previous is not None else np.eye(len(z))[-1]
+        augmented = np.vstack([jac, reference])
+        try:
+            x = np.linalg.solve(augmented, np.eye(len(z))[-1])
+            norm = float(np.linalg.norm(x))
+            if math.isfinite(norm) and norm > 0:
+                return x / norm, float(np.linalg.slogdet(augmented)[0])
+        except np.linalg.LinAlgError:
+            pass
         # The null vector of J (n x (n+1)): the last right-singular vector.
-        t = torch.linalg.svd(jac, full_matrices=True).Vh[-1]
-        reference = previous if previous is not None else torch.cat(
-            [torch.zeros(len(z) - 1, dtype=z.dtype), torch.ones(1, dtype=z.dtype)])
+        t = np.linalg.svd(jac, full_matrices=True)[2][-1]
         t = t if float(t @ reference) >= 0 else -t
-        return t, float(torch.sign(torch.linalg.det(torch.cat([jac, t.reshape(1, -1)]))))
+        return t, float(np.linalg.slogdet(np.vstack([jac, t]))[0])
 
     @staticmethod
-    def _tolerance(z: torch.Tensor) -> float:
+    def _tolerance(z: np.ndarray, relative: float = _NEWTON_TOL) -> float:
         """Newton's stopping threshold, relative to the point's scale (far along the branch,
         ``|y| ~ beta |u|`` and an absolute 1e-13 is below the rounding error)."""
-        return _NEWTON_TOL * (1.0 + float(z.abs().max()))
+        return relative * (1.0 + float(np.abs(z).max()))
 
-    def _correct(self, z_pred: torch.Tensor, t: torch.Tensor
-                 ) -> tuple[torch.Tensor, torch.Tensor] | None:
+    def _correct(self, z_pred: np.ndarray, t: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray, float, float] | None:
         """Newton on the pseudo-arclength system ``[H(z) = 0, t . (z - z_pred) = 0]``; where
         the Jacobian comes from autograd (:attr:`chord`), the chord method: the Jacobian at
         the predicted point, factorised once, for every iteration (as continuation codes do).
         ``None`` when an iteration does not contract by half (unless already at the rounding
-        floor).  Returns the corrected point and ``J`` there (the next tangent's)."""
-        z, lu, previous = z_pred.clone(), None, math.inf
-        for _ in range(_NEWTON_ITER):
-            residual = torch.cat([self._residual(z), (t @ (z - z_pred)).reshape(1)])
-            if not torch.isfinite(residual).all():
+        floor).  Returns the corrected point, ``J`` there (the next tangent's), the first
+        correction's length and the largest contraction ratio (the step-length control's
+        measures of how far the predictor was off)."""
+        z, lu, previous, first, kappa = z_pred.copy(), None, math.inf, 0.0, 0.0
+        for k in range(_NEWTON_ITER):
+            fresh = k == 0 or not self.chord
+            h, jac = self._evaluate(z, fresh)
+            residual = np.append(h, t @ (z - z_pred))
+            if not np.isfinite(residual).all():
                 return None
-            if residual.abs().max().item() < self._tolerance(z):
-                return z, self._jacobian(z).detach()
-            if lu is None or not self.chord:
+            worst = float(np.abs(residual).max())
+            if worst < self._tolerance(z, _CORRECTOR_TOL):
+                return z, jac if fresh else self._evaluate(z)[1], first, kappa
+            if not self.chord:  # Newton: a fresh Jacobian each iteration
                 try:
-                    lu = torch.linalg.lu_factor(torch.cat([self._jacobian(z).detach(),
-                                                           t.reshape(1, -1)]))
-                except RuntimeError:
+                    dz = np.linalg.solve(np.vstack([jac, t]), residual)
+                except np.linalg.LinAlgError:
                     return None
-            dz = torch.linalg.lu_solve(*lu, residual.reshape(-1, 1)).reshape(-1)
-            size = float(dz.abs().max())
+            else:  # the chord method: one factorisation
+                if lu is None:
+                    lu = _lu(np.vstack([jac, t]))
+                    if lu is None:
+                        return None
+                dz = scipy.linalg.lu_solve(lu, residual, check_finite=False)
+            size = float(np.abs(dz).max())
             if not math.isfinite(size) or size > 0.5 * previous:
                 # no longer contracting: at the rounding floor (accept), or diverging
-                if residual.abs().max().item() < 1e4 * self._tolerance(z):
-                    return z, self._jacobian(z).detach()
+                if worst < 1e4 * self._tolerance(z):
+                    return z, jac if fresh else self._evaluate(z)[1], first, kappa
                 return None
+            if previous < math.inf:
+                kappa = max(kappa, size / previous)
+            else:
+                first = size
             z, previous = z - dz, size
         return None
 
@@ -264,19 +325,22 @@ class Solver:
         """Newton in ``y`` with beta fixed, from ``z0 = (y0, beta)`` ``(n + 1,)``: the point
         of the curve at ``beta`` near ``y0`` (not necessarily on the principal branch), or
         ``None`` when Newton does not converge."""
-        y = z0[:-1].clone()
-        b = torch.tensor([beta], dtype=y.dtype)
+        z = self._newton_at_beta(z0.detach().numpy(), beta)
+        return None if z is None else torch.from_numpy(z)
+
+    def _newton_at_beta(self, z0: np.ndarray, beta: float) -> np.ndarray | None:
+        z = z0.copy()
+        z[-1] = beta
         for _ in range(2 * _NEWTON_ITER):
-            h = self._residual(torch.cat([y, b]))
-            if h.abs().max().item() < self._tolerance(y):
-                return torch.cat([y, b])
-            jac = self._jacobian(torch.cat([y, b]))[:, :-1].detach()
+            h, jac = self._evaluate(z)
+            if float(np.abs(h).max()) < self._tolerance(z[:-1]):
+                return z
             try:
-                y = y - torch.linalg.solve(jac, h)
-            except RuntimeError:
+                z[:-1] -= np.linalg.solve(jac[:, :-1], h)
+            except np.linalg.LinAlgError:
                 return None
-        z = torch.cat([y, b])
-        return z if self._residual(z).abs().max().item() < 1e3 * self._tolerance(z) else None
+        h = self._evaluate(z, False)[0]
+        return z if float(np.abs(h).max()) < 1e3 * self._tolerance(z) else None
 
     # ------------------------------------------------------------------ the protocol
     def init(self, seed: int = 0) -> PathState:
@@ -287,9 +351,13 @@ class Solver:
                            for lp in self.state_priors])
         else:
             y = torch.cat(self.log_priors)
-        z = torch.cat([y, torch.zeros(1, dtype=y.dtype)])
-        t, _ = self._tangent(z, None)
-        return PathState(z, t, self.h0, False, (0.0,), (torch.exp(y),), (), 0)
+        return self._start(torch.cat([y, torch.zeros(1, dtype=y.dtype)]),
+                           (torch.exp(y),))
+
+    def _start(self, z: torch.Tensor, points: tuple[torch.Tensor, ...]) -> PathState:
+        """The state at the branch's first point ``z`` (beta 0)."""
+        t, _ = self._tangent(z.numpy(), None)
+        return PathState(z, torch.from_numpy(t), self.h0, False, (0.0,), points, (), 0)
 
     def step(self, state: PathState, beta: float, alpha: float) -> tuple[PathState, StepInfo]:
         if state.done and abs(float(state.z[-1]) - beta) < 1e-15:
@@ -299,37 +367,45 @@ class Solver:
                 raise ValueError(f"beta: {beta} is below the branch's {float(state.z[-1]):.6g}; "
                                  "a trace follows increasing targets (init() to start again)")
             state = state._replace(done=False)
+        z_old, t_old = state.z.detach().numpy(), state.tangent.detach().numpy()
         h, events = min(state.h, alpha), list(state.events)
-        sign_old = state.orientation or self._tangent(state.z, state.tangent)[1]
+        sign_old = state.orientation or self._tangent(z_old, t_old)[1]
         while True:
-            z_pred = state.z + h * state.tangent
-            corrected = self._correct(z_pred, state.tangent)
+            corrected = self._correct(z_old + h * t_old, t_old)
             if corrected is not None:
-                z_new = corrected[0]
-                t_new, sign_new = self._tangent(z_new, state.tangent, corrected[1])
-                if float(t_new @ state.tangent) > math.cos(math.pi / 6):
+                z_new, jac, first, kappa = corrected
+                t_new, sign_new = self._tangent(z_new, t_old, jac)
+                cos = float(t_new @ t_old)
+                if cos > math.cos(_MAX_TURN):
                     break
             h /= 2.0
             if h < 1e-12:
-                events.append(("step collapsed", float(state.z[-1])))
+                events.append(("step collapsed", float(z_old[-1])))
                 return state._replace(h=h, events=tuple(events),
                                       iteration=state.iteration + 1), StepInfo(change=0.0)
+        # the next step length (Allgower & Georg 1990, sec. 6.1): scaled so that the
+        # corrector's first correction, its contraction rate and the tangent's turn would
+        # each be near their nominal values, by a factor in [1/2, 2]
+        turn = math.acos(min(1.0, cos))
+        slow = max(math.sqrt(kappa / _KAPPA), math.sqrt(first / _DELTA), turn / _TURN, 0.5)
+        h_next = h * min(2.0, 1.0 / slow)
         if sign_old * sign_new < 0:
             events.append(("bifurcation", float(z_new[-1])))
-        if float(state.tangent[-1]) * float(t_new[-1]) < 0:  # d beta / ds changed sign
+        if float(t_old[-1]) * float(t_new[-1]) < 0:  # d beta / ds changed sign
             events.append(("turning point", float(z_new[-1])))
-        b_old, b_new = float(state.z[-1]), float(z_new[-1])
+        b_old, b_new = float(z_old[-1]), float(z_new[-1])
         done = False
         if (b_old - beta) * (b_new - beta) <= 0 and b_new != b_old:
             w = (beta - b_old) / (b_new - b_old)
-            z_hit = self.newton_at_beta((1 - w) * state.z + w * z_new, beta)
+            z_hit = self._newton_at_beta((1 - w) * z_old + w * z_new, beta)
             if z_hit is not None:
                 (z_new, done), (t_new, sign_new) = (z_hit, True), self._tangent(z_hit, t_new)
-        grow = 1.5 if h == min(state.h, alpha) else 1.0
-        new = PathState(z_new, t_new, min(h * grow, alpha), done, (*state.betas, float(z_new[-1])),
-                        (*state.points, torch.exp(z_new[:-1])), tuple(events),
+        z_out = torch.from_numpy(z_new)
+        new = PathState(z_out, torch.from_numpy(t_new), min(h_next, alpha), done,
+                        (*state.betas, float(z_new[-1])),
+                        (*state.points, torch.exp(z_out[:-1])), tuple(events),
                         state.iteration + 1, sign_new)
-        return new, StepInfo(change=float((z_new - state.z).norm()))
+        return new, StepInfo(change=float(np.linalg.norm(z_new - z_old)))
 
     def policies(self, state: PathState) -> list[torch.Tensor]:
         """Per agent ``(H?, S, A_i)`` probabilities at the state (``(1, 1, A_i)`` for a

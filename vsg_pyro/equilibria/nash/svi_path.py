@@ -108,9 +108,7 @@ class Solver(path.Solver):
         """The branch's start at beta = 0: the prior's logits (``seed`` is not used)."""
         free = [lp[1:] - lp[0] for lp in self.log_priors]
         z = torch.cat([*free, torch.zeros(1, dtype=torch.float64)])
-        t, _ = self._tangent(z, None)
-        return PathState(z, t, self.h0, False, (0.0,), (torch.cat(self._probabilities(z)),),
-                         (), 0)
+        return self._start(z, (torch.cat(self._probabilities(z)),))
 
     def _probabilities(self, z: torch.Tensor) -> list[torch.Tensor]:
         return [torch.softmax(t, 0).detach() for t in self._logits(z.detach())]

@@ -1,0 +1,191 @@
+"""The Nash equilibrium at the logit branch's limit, by Newton on the branch's support
+(issue 13: :func:`~vsg_pyro.equilibria.nash.branch.limit_equilibrium`).
+
+Far along the principal branch the logit QRE's probabilities converge to a Nash equilibrium
+of the unregularised game, at a rate ~1/beta on its support and ~exp(-beta gap) off it.  Once
+the support is visible (the actions with probability >= ``support_tol``), the equilibrium it
+converges to solves, with probability 0 off the support,
+
+    sum_{a in supp_i(row)} pi_i(a | row) = 1,
+    Qbar_i(row, a) = Qbar_i(row, a0)        for a in supp_i(row) \\ {a0},
+
+per agent ``i`` and row (a state; a finite horizon: a (stage, state) pair), where
+``Qbar_i(row, a_i) = E_{a_-i ~ pi_-i} Q_i(row, a)`` and ``Q_i = r_i + gamma P V_i`` with
+``V_i = (I - gamma P_mu)^{-1} r_mu,i`` (discounted; stationary policies) or by backward
+induction from ``V_H = 0`` (finite horizon; Markov policies).  As many equations as unknowns;
+:func:`support_newton` solves them by Newton (forward-difference Jacobian) from the branch's
+point.  The answer is accepted by the caller only when its exact exploitability
+(:func:`~vsg_pyro.metrics.state_exploitability`) is within the tolerance: the support
+equations do not check that off-support actions are no better (a wrong support guess gives
+a point that fails that check, or negative probabilities, or no convergence).
+
+:class:`StageValues` also gives the one-shot deviation gain ``g = max_{i, row} (max_a
+Qbar_i(row, a) - V_i(row))``: a lower bound on the exploitability from that row's state, and
+``g / (1 - gamma)`` (discounted) or ``H g`` (finite horizon) an upper bound (the one-shot
+deviation principle); a cheap test of whether the exact one is worth computing.
+
+Shapes: per agent policies ``(H?, S, A_i)``; internally rows flattened, ``(R, A_i)``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+from vsg_pyro.core.joint import expect_except
+from vsg_pyro.games.tabular import TabularGame
+
+__all__ = ["StageValues", "support_newton"]
+
+_ITERATIONS = 12
+_BACKTRACK = 4
+_FD_STEP = 1e-7
+
+
+class StageValues:
+    """Action values of the unregularised game under stationary (discounted) or Markov
+    (finite-horizon) policies, in numpy (module docstring)."""
+
+    def __init__(self, game: TabularGame) -> None:
+        self.trans = game.transitions.detach().numpy()  # (S, *J, S')
+        self.rewards = game.rewards.detach().numpy()  # (N, S, *J)
+        self.gamma = None if game.gamma is None else float(game.gamma)
+        self.horizon = game.horizon
+        self.counts = tuple(game.action_counts)
+        self.row_shape = tuple(game.row_shape)
+        self.n_states = game.n_states
+        self.scale = 1.0 + float(np.abs(self.rewards).max()) * game.effective_horizon
+
+    def values(self, pis: Sequence[np.ndarray]) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """Per agent ``Qbar_i`` ``(R, A_i)`` and ``V_i`` ``(R,)`` of policies ``(R, A_i)``."""
+        n, S = len(self.counts), self.n_states
+        if self.horizon is None:
+            p_mu = expect_except(self.trans, pis, (), "Z")  # (S, S')
+            solve = np.linalg.solve(np.eye(S) - self.gamma * p_mu,
+                                    np.stack([expect_except(r, pis, ()) for r in self.rewards],
+                                             -1))  # (S, N)
+            qs = [self.rewards[i] + self.gamma * (self.trans @ solve[:, i]) for i in range(n)]
+            return ([expect_except(q, pis, (i,)) for i, q in enumerate(qs)],
+                    [solve[:, i] for i in range(n)])
+        rows = [p.reshape(self.horizon, S, -1) for p in pis]
+        v = np.zeros((n, S))
+        qbars, vs = [[] for _ in range(n)], [[] for _ in range(n)]
+        for t in reversed(range(self.horizon)):
+            stage = [p[t] for p in rows]
+            qs = [self.rewards[i] + self.trans @ v[i] for i in range(n)]
+            v = np.stack([expect_except(q, stage, ()) for q in qs])
+            for i, q in enumerate(qs):
+                qbars[i].append(expect_except(q, stage, (i,)))
+                vs[i].append(v[i])
+        return ([np.concatenate(q[::-1]) for q in qbars], [np.concatenate(x[::-1]) for x in vs])
+
+    def one_shot_gain(self, pis: Sequence[np.ndarray]) -> float:
+        """``g`` of the module docstring for policies ``(R, A_i)``."""
+        qbars, vs = self.values(pis)
+        return max(float((q.max(-1) - v).max()) for q, v in zip(qbars, vs, strict=True))
+
+    def upper_bound_factor(self) -> float:
+        """``1 / (1 - gamma)`` or ``H``: the one-shot gain times this bounds the exploitability."""
+        return float(self.horizon) if self.horizon is not None else 1.0 / (1.0 - self.gamma)
+
+
+def _newton_on(values: StageValues, pis: Sequence[np.ndarray], masks: list[np.ndarray]
+               ) -> list[np.ndarray] | None:
+    """Newton on the support equations for supports ``masks`` ``(R, A_i)`` (bool) from
+    ``pis`` restricted to them; the solution (off-support probabilities 0, possibly negative
+    ones), or ``None`` when Newton does not contract."""
+    firsts = [m.argmax(-1) for m in masks]  # (R,): the pinned action a0 per row
+    others = []
+    for m, f in zip(masks, firsts, strict=True):
+        o = m.copy()
+        o[np.arange(len(f)), f] = False
+        others.append(o)
+    offsets = np.cumsum([0, *[int(m.sum()) for m in masks]])
+
+    def unpack(x: np.ndarray) -> list[np.ndarray]:
+        out = []
+        for i, m in enumerate(masks):
+            p = np.zeros(m.shape)
+            p[m] = x[offsets[i]:offsets[i + 1]]
+            out.append(p)
+        return out
+
+    def equations(x: np.ndarray) -> np.ndarray:
+        ps = unpack(x)
+        qbars, _ = values.values(ps)
+        eqs = []
+        for p, q, f, o in zip(ps, qbars, firsts, others, strict=True):
+            eqs.append(p.sum(-1) - 1.0)
+            eqs.append((q - q[np.arange(len(f)), f][:, None])[o])
+        return np.concatenate(eqs)
+
+    start = [p * m for p, m in zip(pis, masks, strict=True)]
+    x = np.concatenate([(p / p.sum(-1, keepdims=True))[m] for p, m in zip(start, masks,
+                                                                          strict=True)])
+    tol = 1e-12 * values.scale
+    f = equations(x)
+    size = float(np.abs(f).max())
+    for _ in range(_ITERATIONS):
+        if not math.isfinite(size):
+            return None
+        if size < tol:
+            return unpack(x)
+        jac = np.empty((len(f), len(x)))
+        for k in range(len(x)):  # forward differences
+            shifted = x.copy()
+            shifted[k] += _FD_STEP
+            jac[:, k] = (equations(shifted) - f) / _FD_STEP
+        try:
+            dx = np.linalg.solve(jac, f)
+        except np.linalg.LinAlgError:
+            return None
+        for _ in range(_BACKTRACK):  # damped: halve the step until |f| decreases
+            f_new = equations(x - dx)
+            size_new = float(np.abs(f_new).max())
+            if size_new < size:
+                break
+            dx = dx / 2.0
+        else:
+            return None
+        x, f, size = x - dx, f_new, size_new
+    return None
+
+
+def support_newton(values: StageValues, pis: Sequence[np.ndarray], support_tol: float = 1e-2,
+                   rounds: int = 4) -> list[np.ndarray] | None:
+    """The Nash equilibrium on the support of policies ``pis`` ``(R, A_i)`` (a point of the
+    branch), by Newton from them (module docstring).  The support starts as ``pis >=
+    support_tol`` and is revised up to ``rounds`` times: an action whose probability comes out
+    negative leaves it (the most negative per agent), an off-support action that is a better
+    one-shot deviation joins it (the most profitable per agent).  Returns the policies ``(R,
+    A_i)``, or ``None`` when Newton does not converge or the revisions do not settle."""
+    masks = [p >= support_tol for p in pis]
+    if not all(m.any(-1).all() for m in masks):
+        return None
+    tol = 1e-9 * values.scale
+    for _ in range(rounds):
+        found = _newton_on(values, pis, masks)
+        if found is None:
+            return None
+        changed = False
+        for i, p in enumerate(found):
+            if p.min() < -1e-12:
+                r, a = np.unravel_index(p.argmin(), p.shape)
+                if masks[i][r].sum() > 1:
+                    masks[i] = masks[i].copy()
+                    masks[i][r, a], changed = False, True
+        if changed:
+            continue
+        qbars, vs = values.values(found)
+        for i, (q, v) in enumerate(zip(qbars, vs, strict=True)):
+            gain = np.where(masks[i], -np.inf, q - v[:, None])
+            if gain.max() > tol:
+                r, a = np.unravel_index(gain.argmax(), gain.shape)
+                masks[i] = masks[i].copy()
+                masks[i][r, a], changed = True, True
+        if not changed:
+            return [np.clip(p, 0.0, None) / np.clip(p, 0.0, None).sum(-1, keepdims=True)
+                    for p in found]
+    return None
