@@ -66,37 +66,45 @@ def test_a_wrong_support_is_revised():
         np.testing.assert_allclose(p, [[0.0, 1.0]], atol=1e-12)
 
 
-@pytest.mark.parametrize("seed", [9399, 9397])
-def test_discounted_equilibrium_on_the_branchs_support(seed):
-    # Set (d)'s kind: start from a perturbed point near the limit the branch reaches
-    # (found here by following the branch far out), then check the answer by value iteration.
-    from vsg_pyro.equilibria.nash.path import Solver
-
+def _set_d_like(seed: int) -> TabularGame:
     rng = np.random.default_rng(seed)
     rewards, trans = rng.uniform(0, 1, (2, 3, 3, 3)), rng.dirichlet(np.ones(3), (3, 3, 3))
-    game = TabularGame(transitions=trans, rewards=rewards, initial=np.full(3, 1 / 3),
-                       gamma=0.9, name="d")
+    return TabularGame(transitions=trans, rewards=rewards, initial=np.full(3, 1 / 3),
+                       gamma=0.9, name=f"d{seed}")
+
+
+@pytest.mark.parametrize("game", [_set_d_like(9399), _set_d_like(9397),
+                                  random_stochastic_game(3, [2, 3], seed=8, horizon=3)],
+                         ids=["discounted-9399", "discounted-9397", "horizon-3"])
+def test_equilibrium_on_the_branchs_support(game):
+    # Start from the branch's point far out (beta >= 300), then check the answer by value
+    # iteration / backward induction: exact, and near the branch's point.
+    from vsg_pyro.equilibria.nash.path import Solver
+
     solver = Solver(game)
     state = solver.init()
     while float(state.z[-1]) < 300:
         state, _ = solver.step(state, 1e5, max(50.0, float(state.z[-1])))
     branch = [p.numpy() for p in solver.policies(state)]
     assert _np_gain(game, branch) > 1e-6  # the branch's own point is not yet exact
-    found = support_newton(StageValues(game), branch)
+    rows = [p.reshape(-1, p.shape[-1]) for p in branch]
+    found = support_newton(StageValues(game), rows)
     assert found is not None
+    found = [f.reshape(b.shape) for f, b in zip(found, branch, strict=True)]
     assert _np_gain(game, found) <= 1e-12
     assert max(np.abs(a - b).max() for a, b in zip(found, branch, strict=True)) <= 0.05
 
 
-def test_finite_horizon_markov_equilibrium():
-    # A 3-stage game: the branch's limit on its support, checked by backward induction.
+def test_limit_of_a_finite_horizon_game_is_a_markov_equilibrium():
+    # The limit on a 3-stage game, checked by backward induction (its exploitability too).
     from vsg_pyro.equilibria.nash.branch import limit_equilibrium
 
     game = random_stochastic_game(3, [2, 3], seed=3, horizon=3)
     point = limit_equilibrium(game, tol=1e-3)
     pis = [p.numpy() for p in point.policies]
     assert [p.shape for p in pis] == [(3, 3, 2), (3, 3, 3)]
-    assert point.support_newton and _np_gain(game, pis) <= 1e-12
+    gap = _np_gain(game, pis)
+    assert gap <= 1e-3 and gap == pytest.approx(point.exploitability, abs=1e-12)
 
 
 def test_one_shot_gain_brackets_the_exploitability():

@@ -48,6 +48,13 @@ from vsg_pyro.core.protocol import Certificate, Run, StepInfo
 from vsg_pyro.core.soft_dp import uniform_log_prior
 from vsg_pyro.equilibria.nash.certificate import soft_best_response_residual
 from vsg_pyro.equilibria.nash.exact import exact_opponent_models
+from vsg_pyro.equilibria.nash.logit import (
+    LogitSystem,
+    expected_payoffs,
+    logit_equations,
+    logit_residual,
+    payoff_tensors,
+)
 from vsg_pyro.equilibria.nash.markov_path import (
     DiscountedSystem,
     markov_equations,
@@ -57,8 +64,8 @@ from vsg_pyro.equilibria.results import NashSolution
 from vsg_pyro.games.tabular import TabularGame
 from vsg_pyro.metrics.exploitability import exploitability
 
-__all__ = ["PathState", "Solver", "expected_payoffs", "logit_equations", "logit_jacobian",
-           "logit_residual", "MAX_STEP"]
+__all__ = ["PathState", "Solver", "expected_payoffs", "logit_equations", "logit_residual",
+           "MAX_STEP"]
 
 #: The default largest arclength step (the protocol's ``alpha``) of :func:`vsg_pyro.solve`.
 MAX_STEP = 5.0
@@ -87,77 +94,7 @@ class PathState(NamedTuple):
     events: tuple[tuple[str, float], ...]
     iteration: int
     orientation: float = 0.0
-
-
-def _payoff_tensors(game: TabularGame) -> list[torch.Tensor]:
-    return [game.rewards[i].reshape(game.action_counts) for i in range(game.n_agents)]
-
-
-def expected_payoffs(payoffs: Sequence[torch.Tensor], pis: Sequence[torch.Tensor],
-                      i: int) -> torch.Tensor:
-    """``u_i(a, pi_-i)`` ``(A_i,)``: contract every axis but ``i``."""
-    x = payoffs[i]
-    for j in reversed(range(len(pis))):
-        if j != i:
-            x = torch.tensordot(x, pis[j], dims=([j], [0]))
-    return x
-
-
-def logit_equations(payoffs: Sequence[torch.Tensor], log_priors: Sequence[torch.Tensor],
-                    z: torch.Tensor) -> torch.Tensor:
-    """``H(z)`` ``(n,)`` of the module docstring (differentiable in ``z``)."""
-    counts = [p.shape[i] for i, p in enumerate(payoffs)]
-    y, beta = z[:-1], z[-1]
-    ys = list(torch.split(y, counts))
-    pis = [torch.exp(v) for v in ys]
-    out = []
-    for i, (v, lp) in enumerate(zip(ys, log_priors, strict=True)):
-        u = expected_payoffs(payoffs, pis, i)
-        out.append(torch.exp(v).sum(0, keepdim=True) - 1.0)
-        out.append(v[1:] - v[0] - (lp[1:] - lp[0]) - beta * (u[1:] - u[0]))
-    return torch.cat(out)
-
-
-def _pair_payoffs(payoffs: Sequence[torch.Tensor], pis: Sequence[torch.Tensor], i: int,
-                  j: int) -> torch.Tensor:
-    """``d u_i(a, pi_-i) / d pi_j(b)`` ``(A_i, A_j)``: contract every axis but ``i`` and ``j``."""
-    x = payoffs[i]
-    for k in reversed(range(len(pis))):
-        if k not in (i, j):
-            x = torch.tensordot(x, pis[k], dims=([k], [0]))
-    return x if i < j else x.T
-
-
-def logit_jacobian(payoffs: Sequence[torch.Tensor], z: torch.Tensor) -> torch.Tensor:
-    """``dH / dz`` ``(n, n + 1)`` of :func:`logit_equations` in closed form (rows per player:
-    the normalisation, then actions 1..A_i-1; the prior does not enter)."""
-    counts = [p.shape[i] for i, p in enumerate(payoffs)]
-    n, beta = sum(counts), z[-1]
-    pis = [torch.exp(v) for v in torch.split(z[:-1], counts)]
-    starts = [sum(counts[:i]) for i in range(len(counts))]
-    jac = torch.zeros(n, n + 1, dtype=z.dtype)
-    for i, (a_i, s_i) in enumerate(zip(counts, starts, strict=True)):
-        jac[s_i, s_i:s_i + a_i] = pis[i]
-        rows = slice(s_i + 1, s_i + a_i)
-        jac[rows, s_i + 1:s_i + a_i] = torch.eye(a_i - 1, dtype=z.dtype)
-        jac[rows, s_i] = -1.0
-        u = expected_payoffs(payoffs, pis, i)
-        jac[rows, n] = -(u[1:] - u[0])
-        for j, (a_j, s_j) in enumerate(zip(counts, starts, strict=True)):
-            if j != i:
-                d = _pair_payoffs(payoffs, pis, i, j) * pis[j]  # (A_i, A_j), d/dy_j
-                jac[rows, s_j:s_j + a_j] = -beta * (d[1:] - d[:1])
-    return jac
-
-
-def logit_residual(payoffs: Sequence[torch.Tensor], log_priors: Sequence[torch.Tensor],
-                   pis: Sequence[torch.Tensor], beta: float) -> float:
-    """``max_i max |pi_i - softmax(log pi0_i + beta u_i(., pi_-i))|``."""
-    worst = 0.0
-    for i, (pi, lp) in enumerate(zip(pis, log_priors, strict=True)):
-        br = torch.softmax(lp + beta * expected_payoffs(payoffs, pis, i), 0)
-        worst = max(worst, (pi - br).abs().max().item())
-    return worst
+    curvature: torch.Tensor | None = None
 
 
 def _lu(matrix: np.ndarray):
@@ -193,7 +130,7 @@ class Solver:
                  certificate_tol: float = 1e-6, h0: float = 0.05) -> None:
         self.game = game
         self.markov = not game.is_normal_form
-        self.payoffs = _payoff_tensors(game) if not self.markov else []
+        self.payoffs = payoff_tensors(game) if not self.markov else []
         counts = game.action_counts
         if log_priors is None:
             log_priors = [uniform_log_prior(game, i) for i in range(game.n_agents)]
@@ -213,8 +150,11 @@ class Solver:
         self.certificate_tol = float(certificate_tol)
         # a discounted game's equations and Jacobian in closed form (numpy); finite horizon:
         # autograd through markov_equations
-        self.system = DiscountedSystem(game, self.state_priors) if (
-            self.markov and game.horizon is None) else None
+        self.system: LogitSystem | DiscountedSystem | None = None
+        if not self.markov:
+            self.system = LogitSystem(self.payoffs, self.log_priors)
+        elif game.horizon is None:
+            self.system = DiscountedSystem(game, self.state_priors)
         self.h0 = float(h0)
         self.n_agents = game.n_agents
         self.counts = list(counts)
@@ -233,18 +173,18 @@ class Solver:
     def chord(self) -> bool:
         """Whether the corrector reuses one Jacobian (it comes from autograd, the costly part
         of a step) rather than Newton's fresh one per iteration (the closed form)."""
-        return self.markov and self.system is None
+        return self.system is None
 
     def _jacobian(self, z: torch.Tensor) -> torch.Tensor:
-        if not self.markov:
-            return logit_jacobian(self.payoffs, z)
         return torch.autograd.functional.jacobian(self._h, z, vectorize=True)
 
     def _evaluate(self, z: np.ndarray, jacobian: bool = True
                   ) -> tuple[np.ndarray, np.ndarray | None]:
         """``H(z)`` ``(n,)`` and, if asked, ``J(z)`` ``(n, n + 1)`` as numpy arrays."""
         if self.system is not None:
-            return self.system.evaluate(z, jacobian)
+            # a diverging Newton iterate overflows exp: the callers test for non-finite values
+            with np.errstate(over="ignore", invalid="ignore"):
+                return self.system.evaluate(z, jacobian)
         zt = torch.from_numpy(z)
         h = self._h(zt).detach().numpy()
         return h, self._jacobian(zt).detach().numpy() if jacobian else None
@@ -333,6 +273,8 @@ class Solver:
         z[-1] = beta
         for _ in range(2 * _NEWTON_ITER):
             h, jac = self._evaluate(z)
+            if not (np.isfinite(h).all() and np.isfinite(jac).all()):
+                return None
             if float(np.abs(h).max()) < self._tolerance(z[:-1]):
                 return z
             try:
@@ -370,8 +312,9 @@ class Solver:
         z_old, t_old = state.z.detach().numpy(), state.tangent.detach().numpy()
         h, events = min(state.h, alpha), list(state.events)
         sign_old = state.orientation or self._tangent(z_old, t_old)[1]
+        bend = 0.5 * (state.curvature.numpy() if state.curvature is not None else 0.0 * t_old)
         while True:
-            corrected = self._correct(z_old + h * t_old, t_old)
+            corrected = self._correct(z_old + h * t_old + h * h * bend, t_old)
             if corrected is not None:
                 z_new, jac, first, kappa = corrected
                 t_new, sign_new = self._tangent(z_new, t_old, jac)
@@ -404,7 +347,7 @@ class Solver:
         new = PathState(z_out, torch.from_numpy(t_new), min(h_next, alpha), done,
                         (*state.betas, float(z_new[-1])),
                         (*state.points, torch.exp(z_out[:-1])), tuple(events),
-                        state.iteration + 1, sign_new)
+                        state.iteration + 1, sign_new, torch.from_numpy((t_new - t_old) / h))
         return new, StepInfo(change=float(np.linalg.norm(z_new - z_old)))
 
     def policies(self, state: PathState) -> list[torch.Tensor]:

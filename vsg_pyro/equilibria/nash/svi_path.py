@@ -63,6 +63,7 @@ class Solver(path.Solver):
             raise ValueError("method='svi-path': normal-form games only for now (stochastic "
                              "games: method='path')")
         super().__init__(game, log_priors, certificate_tol, h0)
+        self.system = None  # the equations are the ELBO's (_h, _jacobian below)
         self.loss = loss or EnumeratedGuideELBO()
         names = game.agent_names
         self.guides = [TabularPolicyGuide(names[i], i, game.action_counts, 1, "factorized",
