@@ -13,7 +13,11 @@ import numpy as np
 import torch
 
 from vsg_pyro.equilibria.nash.path import MAX_STEP, Solver, logit_residual
-from vsg_pyro.equilibria.nash.support_newton import StageValues, support_newton
+from vsg_pyro.equilibria.nash.support_newton import (
+    StageValues,
+    branch_support,
+    support_newton,
+)
 from vsg_pyro.games.tabular import TabularGame
 from vsg_pyro.metrics.exploitability import exploitability, state_exploitability
 
@@ -147,7 +151,7 @@ def limit_equilibrium(game: TabularGame, tol: float = 1e-3, max_beta: float = 1e
     if not max_step > 0:
         raise ValueError(f"max_step: must be > 0, got {max_step}")
     solver, values = Solver(game), StageValues(game)
-    state, check_at, found = solver.init(), 1.0, {}
+    state, check_at, found, previous = solver.init(), 1.0, {}, None
     factor = values.upper_bound_factor()
     while True:
         beta = float(state.z[-1])
@@ -166,12 +170,14 @@ def limit_equilibrium(game: TabularGame, tol: float = 1e-3, max_beta: float = 1e
             gap = _worst_gain(game, policies)
             if gap <= tol:
                 return _limit_point(game, beta, policies, gap, False)
+        half, previous = previous, flat  # the points at about beta / 2 and beta
         if one_shot * factor > _SUPPORT_FROM * tol and not state.done:
             continue  # too early on the branch for its support to be the limit's
-        key = tuple(np.flatnonzero(np.concatenate([p.reshape(-1) for p in flat]) >= 1e-2))
+        masks = branch_support(flat, half)
+        key = tuple(np.flatnonzero(np.concatenate([m.reshape(-1) for m in masks])))
         if key not in found:  # one Newton solve per support seen
             found[key] = None
-            polished = support_newton(values, flat)
+            polished = support_newton(values, flat, masks)
             if polished is not None and values.one_shot_gain(polished) * factor <= tol:
                 candidate = [torch.from_numpy(p).reshape(q.shape)
                              for p, q in zip(polished, policies, strict=True)]

@@ -37,7 +37,7 @@ import numpy as np
 from vsg_pyro.core.joint import expect_except
 from vsg_pyro.games.tabular import TabularGame
 
-__all__ = ["StageValues", "support_newton"]
+__all__ = ["StageValues", "branch_support", "support_newton"]
 
 _ITERATIONS = 12
 _BACKTRACK = 4
@@ -127,7 +127,7 @@ def _newton_on(values: StageValues, pis: Sequence[np.ndarray], masks: list[np.nd
     tol = 1e-12 * values.scale
     f = equations(x)
     size = float(np.abs(f).max())
-    for _ in range(_ITERATIONS):
+    for k in range(_ITERATIONS):
         if not math.isfinite(size):
             return None
         if size < tol:
@@ -149,19 +149,40 @@ def _newton_on(values: StageValues, pis: Sequence[np.ndarray], masks: list[np.nd
             dx = dx / 2.0
         else:
             return None
+        if k >= 2 and size_new > 0.25 * size:
+            # Newton's convergence near a regular root is quadratic; linear (typically by
+            # halves) means a singular Jacobian there: a continuum of equilibria on this
+            # support (a non-quasi-strict limit), or none
+            return None
         x, f, size = x - dx, f_new, size_new
     return None
 
 
-def support_newton(values: StageValues, pis: Sequence[np.ndarray], support_tol: float = 1e-2,
-                   rounds: int = 4) -> list[np.ndarray] | None:
-    """The Nash equilibrium on the support of policies ``pis`` ``(R, A_i)`` (a point of the
-    branch), by Newton from them (module docstring).  The support starts as ``pis >=
-    support_tol`` and is revised up to ``rounds`` times: an action whose probability comes out
-    negative leaves it (the most negative per agent), an off-support action that is a better
-    one-shot deviation joins it (the most profitable per agent).  Returns the policies ``(R,
-    A_i)``, or ``None`` when Newton does not converge or the revisions do not settle."""
-    masks = [p >= support_tol for p in pis]
+def branch_support(pis: Sequence[np.ndarray], previous: Sequence[np.ndarray] | None = None,
+                   support_tol: float = 1e-2) -> list[np.ndarray]:
+    """The support the branch's point ``pis`` ``(R, A_i)`` shows, per agent ``(R, A_i)``
+    (bool): probabilities ``>= support_tol``, and, given the point at half its beta
+    (``previous``), those that fell by at most a factor 4 meanwhile (``~1/beta``: a best
+    response the limit plays with probability 0, whose indifference the equilibrium needs;
+    the others fall as ``exp(-beta gap)``)."""
+    if previous is None:
+        return [p >= support_tol for p in pis]
+    return [(p >= support_tol) | ((p >= 0.25 * q) & (p >= 1e-12))
+            for p, q in zip(pis, previous, strict=True)]
+
+
+def support_newton(values: StageValues, pis: Sequence[np.ndarray],
+                   masks: Sequence[np.ndarray] | None = None, rounds: int = 4
+                   ) -> list[np.ndarray] | None:
+    """The Nash equilibrium on a support of policies ``pis`` ``(R, A_i)`` (a point of the
+    branch), by Newton from them (module docstring).  The support (``masks``, per agent
+    ``(R, A_i)`` bool; default :func:`branch_support`) is revised up to ``rounds`` times: an
+    action whose probability comes out negative leaves it (the most negative per agent), an
+    off-support action that is a better one-shot deviation joins it (the most profitable per
+    agent).  Returns the policies ``(R, A_i)``, or ``None`` when Newton does not converge or
+    the revisions do not settle."""
+    masks = [np.array(m, dtype=bool) for m in (branch_support(pis) if masks is None
+                                                else masks)]
     if not all(m.any(-1).all() for m in masks):
         return None
     tol = 1e-9 * values.scale
@@ -171,7 +192,7 @@ def support_newton(values: StageValues, pis: Sequence[np.ndarray], support_tol: 
             return None
         changed = False
         for i, p in enumerate(found):
-            if p.min() < -1e-12:
+            if p.min() < -1e-9:
                 r, a = np.unravel_index(p.argmin(), p.shape)
                 if masks[i][r].sum() > 1:
                     masks[i] = masks[i].copy()
