@@ -5,8 +5,9 @@ continuation to lambda -> infinity), in one run.
 Run with ``make bench-peers`` (a separate virtualenv with sgamesolver 1.0.2; the project never
 depends on it).  Test set (d) of issue 13 (the seeds are ours): 10 random games, 2 players, 3
 states, 3x3 actions, gamma 0.9, Dirichlet(1) transitions, payoffs uniform in [0, 1].  Ours:
-:func:`vsg_pyro.equilibria.nash.branch.limit_equilibrium` (the Markov branch through beta = 1,
-2, 4, ... until exploitability <= 1e-3 from every initial state).  For both answers: the
+:func:`vsg_pyro.equilibria.nash.branch.limit_equilibrium` (the Markov branch, tested whenever
+beta doubles: its point, then the equilibrium on its support by Newton, until exploitability
+<= 1e-3 from every initial state).  For both answers: the
 exploitability from every initial state (exact DP, :func:`vsg_pyro.metrics.state_exploitability`),
 and the wall time.  Prints a table and writes ``benchmarks/results/bench_peers_markov.json``.
 """
@@ -61,7 +62,8 @@ def main() -> None:
     import sgamesolver
 
     rows, ours_t, theirs_t = [], 0.0, 0.0
-    print(f"{'game':>4} {'ours gap':>9} {'beta':>6} {'ours s':>7} {'sgs gap':>9} {'sgs s':>7}")
+    print(f"{'game':>4} {'ours gap':>9} {'beta':>8} {'newton':>6} {'ours s':>7} {'sgs gap':>9} "
+          f"{'sgs s':>7}")
     for k in range(COUNT):
         rewards, transitions = make(k)
         game = TabularGame(transitions=transitions, rewards=rewards,
@@ -74,10 +76,11 @@ def main() -> None:
         sgs_gap = float(state_exploitability(game, policies).max())
         ours_t, theirs_t = ours_t + seconds, theirs_t + sgs_seconds
         rows.append({"game": k, "exploitability_ours": ours_gap, "beta_ours": point.beta,
+                     "support_newton": point.support_newton,
                      "seconds_ours": seconds, "exploitability_sgamesolver": sgs_gap,
                      "seconds_sgamesolver": sgs_seconds})
-        print(f"{k:>4} {ours_gap:>9.1e} {point.beta:>6g} {seconds:>7.3f} {sgs_gap:>9.1e} "
-              f"{sgs_seconds:>7.3f}")
+        print(f"{k:>4} {ours_gap:>9.1e} {point.beta:>8.4g} {'yes' if point.support_newton else 'no':>6} "
+              f"{seconds:>7.3f} {sgs_gap:>9.1e} {sgs_seconds:>7.3f}")
     solved = sum(r["exploitability_ours"] <= TOL for r in rows)
     solved_sgs = sum(r["exploitability_sgamesolver"] <= TOL for r in rows)
     summary = {"games": COUNT, "solved_ours": solved, "solved_sgamesolver": solved_sgs,

@@ -27,21 +27,23 @@ def _limit(game, args: argparse.Namespace) -> int:
     if args.max_lambda is not None or args.csv or args.plot:
         raise ValueError("--limit: not with --max-lambda/--csv/--plot (it chooses how far to go)")
     kwargs = {} if args.max_step is None else {"max_step": args.max_step}
-    point = limit_equilibrium(game, tol=args.tol, **kwargs)
+    point = limit_equilibrium(game, tol=args.tol, progress=not args.json, **kwargs)
     names = None
     if point.pure is not None and game.is_normal_form:
         names = [game.action_names[i][a] for i, a in enumerate(point.pure)]
     elif point.pure is not None:  # per agent, one action per state (and stage)
         names = [[game.action_names[i][a] for a in rows] for i, rows in enumerate(point.pure)]
     doc = {"game": game.name, "lambda": point.beta, "exploitability": point.exploitability,
-           "policies": [p.tolist() for p in point.policies], "pure": names}
+           "policies": [p.tolist() for p in point.policies], "pure": names,
+           "support_newton": point.support_newton}
     if args.json:
         print(json.dumps(doc))
         return 0
     print(game.describe())
     kind = f"the pure equilibrium {names}" if names else "a mixed equilibrium"
+    how = " (Newton on the branch's support)" if point.support_newton else ""
     print(f"the branch reaches exploitability {point.exploitability:.2e} <= {args.tol:g} at "
-          f"lambda {point.beta:g}: it selects {kind}")
+          f"lambda {point.beta:g}{how}: it selects {kind}")
     for name, p in zip(game.agent_names, point.policies, strict=True):
         for row in p.reshape(-1, p.shape[-1]):
             print(f"  {name}: " + "  ".join(f"{x:.6f}" for x in row.tolist()))

@@ -12,7 +12,11 @@ import math
 import numpy as np
 import pytest
 
-from vsg_pyro.equilibria.nash.support_newton import StageValues, support_newton
+from vsg_pyro.equilibria.nash.support_newton import (
+    StageValues,
+    branch_support,
+    support_newton,
+)
 from vsg_pyro.games import get_game, random_stochastic_game
 from vsg_pyro.games.tabular import TabularGame
 
@@ -123,5 +127,15 @@ def test_one_shot_gain_brackets_the_exploitability():
 def test_an_empty_support_row_returns_none():
     # A support threshold above every probability of a row leaves it without actions.
     game = get_game("matching_pennies")
-    assert support_newton(StageValues(game), [np.array([[0.5, 0.5]])] * 2,
-                          support_tol=0.9) is None
+    pis = [np.array([[0.5, 0.5]])] * 2
+    masks = branch_support(pis, support_tol=0.9)
+    assert not masks[0].any() and support_newton(StageValues(game), pis, masks) is None
+
+
+def test_the_support_keeps_best_responses_fading_as_one_over_beta():
+    # Probabilities at beta and beta / 2: 0.004 (from 0.008, ~1/beta) stays, 1e-9 (from 1e-5,
+    # ~exp(-beta gap)) goes, as does anything below 1e-12.
+    now = [np.array([[0.996, 0.004, 1e-9]])]
+    half = [np.array([[0.99, 0.008, 1e-5]])]
+    assert branch_support(now, half)[0].tolist() == [[True, True, False]]
+    assert branch_support(now)[0].tolist() == [[True, False, False]]

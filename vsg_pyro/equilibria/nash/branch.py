@@ -132,18 +132,19 @@ _SUPPORT_FROM = 100.0
 
 
 def limit_equilibrium(game: TabularGame, tol: float = 1e-3, max_beta: float = 1e5,
-                      max_step: float = 50.0) -> LimitPoint:
+                      max_step: float = 50.0, progress: bool = False) -> LimitPoint:
     """Follow the principal branch until it yields a ``tol``-Nash equilibrium (a stochastic
     game: from every initial state, a stationary or Markov equilibrium;
     :func:`~vsg_pyro.metrics.state_exploitability`), the logit branch's equilibrium
     selection.
 
-    Arclength steps are at most ``max(max_step, beta)`` (far along the branch it is nearly
-    straight).  Whenever beta has doubled (from 1), the branch's point is tested: first
-    itself, then the Nash equilibrium on its support found by Newton from it
-    (:mod:`.support_newton`, taken only within :data:`LIMIT_DISTANCE` of the point); the first
-    whose exact exploitability is ``<= tol`` is returned.  Raises ``RuntimeError`` past
-    ``max_beta`` or when the branch's step length collapses."""
+    Arclength steps are at most ``max(max_step, |z|)`` (``z = (log pi, beta)``; far along the
+    branch it is nearly straight and grows linearly in beta).  Whenever beta has doubled (from
+    1), the branch's point is tested: first itself, then the Nash equilibrium on its support
+    found by Newton from it (:mod:`.support_newton`, taken only within :data:`LIMIT_DISTANCE`
+    of the point); the first whose exact exploitability is ``<= tol`` is returned.  Raises
+    ``RuntimeError`` past ``max_beta`` or when the branch's step length collapses.
+    ``progress``: a tqdm bar of the steps, with beta and the latest one-shot gain."""
     if not tol > 0:
         raise ValueError(f"tol: must be > 0, got {tol}")
     if not max_beta >= 1:
@@ -151,21 +152,41 @@ def limit_equilibrium(game: TabularGame, tol: float = 1e-3, max_beta: float = 1e
     if not max_step > 0:
         raise ValueError(f"max_step: must be > 0, got {max_step}")
     solver, values = Solver(game), StageValues(game)
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(desc=f"branch of {game.name}", unit="step", leave=False)
+    try:
+        return _follow_to_the_limit(game, tol, max_beta, max_step, solver, values, bar)
+    finally:
+        if bar is not None:
+            bar.close()
+
+
+def _follow_to_the_limit(game: TabularGame, tol: float, max_beta: float, max_step: float,
+                         solver: Solver, values: StageValues, bar) -> LimitPoint:
+    """:func:`limit_equilibrium`'s loop."""
     state, check_at, found, previous = solver.init(), 1.0, {}, None
     factor = values.upper_bound_factor()
     while True:
         beta = float(state.z[-1])
-        state, _ = solver.step(state, float(max_beta), max(max_step, beta))
+        state, _ = solver.step(state, float(max_beta), max(max_step, float(state.z.abs().max())))
         if state.events and state.events[-1][0] == "step collapsed":
             raise RuntimeError(f"the branch's step length collapsed at beta "
                                f"{state.events[-1][1]:.6g}")
         beta = float(state.z[-1])
+        if bar is not None:
+            bar.update(1)
+            bar.set_postfix(beta=f"{beta:.4g}", refresh=False)
         if beta < check_at and not state.done:
             continue
         check_at = 2.0 * beta
         policies = solver.policies(state)
         flat = [p.reshape(-1, p.shape[-1]).numpy() for p in policies]
         one_shot = values.one_shot_gain(flat)
+        if bar is not None:
+            bar.set_postfix(beta=f"{beta:.4g}", one_shot_gain=f"{one_shot:.2e}")
         if one_shot <= tol:  # else the exploitability is > tol too
             gap = _worst_gain(game, policies)
             if gap <= tol:
