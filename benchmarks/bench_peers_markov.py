@@ -61,6 +61,12 @@ def main() -> None:
     torch.set_num_threads(1)
     import sgamesolver
 
+    # warm-up, both solvers, on a game outside the set (first-call costs: imports, caches)
+    rewards, transitions = make(-1)
+    warm = TabularGame(transitions=transitions, rewards=rewards,
+                       initial=np.full(STATES, 1.0 / STATES), gamma=GAMMA, name="warm-up")
+    limit_equilibrium(warm, tol=TOL)
+    sgamesolver_policies(rewards, transitions)
     rows, ours_t, theirs_t = [], 0.0, 0.0
     print(f"{'game':>4} {'ours gap':>9} {'beta':>8} {'newton':>6} {'ours s':>7} {'sgs gap':>9} "
           f"{'sgs s':>7}")

@@ -30,6 +30,7 @@ __all__ = [
     "executed_marginal",
     "expect_over_others",
     "expect_except",
+    "expect_plan",
 ]
 
 
@@ -122,3 +123,11 @@ def expect_except(x: np.ndarray, marginals: Sequence[np.ndarray], keep: tuple[in
     """
     return np.einsum(_except_subscripts(len(marginals), tuple(keep), trail), x,
                      *[m for k, m in enumerate(marginals) if k not in keep])
+
+
+def expect_plan(n_agents: int, keep: tuple[int, ...], trail: str = "") -> tuple[str, tuple[int, ...]]:
+    """:func:`expect_except`'s einsum subscripts and the agents whose marginals it takes, for
+    callers that repeat one contraction many times: ``np.einsum(subscripts, x, *[marginals[k]
+    for k in agents])``."""
+    return (_except_subscripts(n_agents, tuple(keep), trail),
+            tuple(k for k in range(n_agents) if k not in keep))

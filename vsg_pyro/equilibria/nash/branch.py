@@ -109,12 +109,17 @@ def _worst_gain(game: TabularGame, policies: Sequence[torch.Tensor]) -> float:
     return float(state_exploitability(game, policies).max())
 
 
-def _limit_point(game: TabularGame, beta: float, policies: list[torch.Tensor], gap: float,
-                 polished: bool) -> LimitPoint:
+def _limit_point(game: TabularGame, values: StageValues, beta: float,
+                 policies: list[torch.Tensor], gap: float, polished: bool) -> LimitPoint:
     greedy = [p.argmax(-1) for p in policies]
     onehot = [torch.nn.functional.one_hot(a, p.shape[-1]).to(torch.float64)
               for a, p in zip(greedy, policies, strict=True)]
-    is_nash = _worst_gain(game, onehot) <= 1e-12
+    # one-shot gain <= exploitability <= one-shot gain x factor: exact only when in between
+    one_shot = values.one_shot_gain([p.reshape(-1, p.shape[-1]).numpy() for p in onehot])
+    if one_shot * values.upper_bound_factor() <= 1e-12 or one_shot > 1e-12:
+        is_nash = one_shot <= 1e-12
+    else:
+        is_nash = _worst_gain(game, onehot) <= 1e-12
     if game.is_normal_form:
         pure = tuple(int(a.reshape(-1)[0]) for a in greedy)
         return LimitPoint(beta, [p.reshape(-1) for p in policies], gap,
@@ -190,7 +195,7 @@ def _follow_to_the_limit(game: TabularGame, tol: float, max_beta: float, max_ste
         if one_shot <= tol:  # else the exploitability is > tol too
             gap = _worst_gain(game, policies)
             if gap <= tol:
-                return _limit_point(game, beta, policies, gap, False)
+                return _limit_point(game, values, beta, policies, gap, False)
         half, previous = previous, flat  # the points at about beta / 2 and beta
         if one_shot * factor > _SUPPORT_FROM * tol and not state.done:
             continue  # too early on the branch for its support to be the limit's
@@ -208,7 +213,7 @@ def _follow_to_the_limit(game: TabularGame, tol: float, max_beta: float, max_ste
             near = max(float((c - p).abs().max()) for c, p in zip(candidate, policies,
                                                                  strict=True))
             if gap <= tol and near <= LIMIT_DISTANCE:
-                return _limit_point(game, beta, candidate, gap, True)
+                return _limit_point(game, values, beta, candidate, gap, True)
         if state.done:
             raise RuntimeError(f"the branch's exploitability stayed above {tol} up to beta "
                                f"{max_beta:g}")

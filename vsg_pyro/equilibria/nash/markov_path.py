@@ -37,7 +37,7 @@ from collections.abc import Sequence
 import numpy as np
 import torch
 
-from vsg_pyro.core.joint import expect_except, product_of_marginals, sum_others
+from vsg_pyro.core.joint import expect_plan, product_of_marginals, sum_others
 from vsg_pyro.games.tabular import TabularGame
 
 __all__ = ["DiscountedSystem", "markov_equations", "split_policies"]
@@ -130,43 +130,65 @@ class DiscountedSystem:
             self.base[action_rows, own + act] = 1.0
             self.base[action_rows, np.broadcast_to(own, action_rows.shape)] = -1.0
         self.log_prior_gaps = [(lp[:, 1:] - lp[:, :1]) for lp in self.log_priors]
+        # einsum plans (subscripts, the agents whose policies enter) and, per agent pair, the
+        # flat positions of the same-state blocks [s, :, s, :] in a (S, A_i, S0, A_j) array
+        n = len(self.counts)
+        self.plan_mu = expect_plan(n, (), "Z")
+        self.plan_total = expect_plan(n, ())
+        self.plan_own = [expect_plan(n, (i,)) for i in range(n)]
+        self.plan_q = [expect_plan(n, (i,), "Z") for i in range(n)]
+        self.plan_pair = {(i, j): expect_plan(n, (min(i, j), max(i, j)))
+                          for i in range(n) for j in range(n) if i != j}
+        self.same_state = {}
+        for (i, j) in self.plan_pair:
+            a_i, a_j = self.counts[i], self.counts[j]
+            grid = np.arange(S * a_i * S * a_j).reshape(S, a_i, S, a_j)
+            self.same_state[i, j] = grid[np.arange(S), :, np.arange(S), :].reshape(-1)
 
     def evaluate(self, z: np.ndarray, jacobian: bool = True
                  ) -> tuple[np.ndarray, np.ndarray | None]:
         S, counts, gamma, trans = self.n_states, self.counts, self.gamma, self.trans
         y, beta, off = z[:-1], z[-1], self.offsets
-        m = int(off[-1])
+        m, n = int(off[-1]), len(counts)
         logs = [y[off[i]:off[i + 1]].reshape(S, a) for i, a in enumerate(counts)]
         pis = [np.exp(v) for v in logs]
-        minv = np.linalg.inv(self.eye - gamma * expect_except(trans, pis, (), "Z"))  # M^{-1}
+
+        def expect(x: np.ndarray, plan: tuple[str, tuple[int, ...]]) -> np.ndarray:
+            return np.einsum(plan[0], x, *[pis[k] for k in plan[1]])
+
+        minv = np.linalg.inv(self.eye - gamma * expect(trans, self.plan_mu))  # M^{-1}
         c = gamma * (trans @ minv) if jacobian else None  # (S, *J, S0)
         jac = self.base.copy() if jacobian else None
-        rows, eqs = np.arange(S), []
+        eqs = []
         for i, a_i in enumerate(counts):
             r, lp, v = self.rewards[i], self.log_priors[i], logs[i]
-            r_mu = expect_except(r, pis, ())  # (S,)
+            if jac is None:
+                r_mu = expect(r, self.plan_total)  # (S,)
+            else:
+                r_bar = expect(r, self.plan_own[i])  # (S, A_i)
+                r_mu = (r_bar * pis[i]).sum(-1)
             u = minv @ (beta * r_mu - (pis[i] * (v - lp)).sum(-1))  # U_i (S,)
             w = beta * r + gamma * (trans @ u)  # W_i (S, *J)
-            wbar = expect_except(w, pis, (i,))  # (S, A_i)
+            wbar = expect(w, self.plan_own[i])  # (S, A_i)
             eqs.append(pis[i].sum(-1) - 1.0)
             eqs.append((v[:, 1:] - v[:, :1] - self.log_prior_gaps[i]
                         - (wbar[:, 1:] - wbar[:, :1])).reshape(-1))
             if jac is None:
                 continue
-            q = expect_except(c, pis, (i,), "Z")  # Q_i (S, A_i, S0)
+            q = expect(c, self.plan_q[i])  # Q_i (S, A_i, S0)
             dw = np.empty((S, a_i, m + 1))  # d Wbar_i / dz
-            for j in range(len(counts)):
+            for j in range(n):
                 if j == i:
                     g = pis[i] * (wbar - (v - lp + 1.0))  # G_ii (S0, A_i)
                     dw[:, :, off[j]:off[j + 1]] = (q[:, :, :, None] * g).reshape(S, a_i, -1)
                     continue
-                pair = expect_except(w, pis, (min(i, j), max(i, j)))
+                pair = w if n == 2 else expect(w, self.plan_pair[i, j])
                 pair = pair if i < j else pair.transpose(0, 2, 1)  # (S, A_i, A_j)
                 g = pis[j] * np.einsum("sab,sa->sb", pair, pis[i])  # G_ij (S0, A_j)
-                d = q[:, :, :, None] * g  # (S, A_i, S0, A_j)
-                d[rows, :, rows, :] += pair * pis[j][:, None, :]
+                d = (q[:, :, :, None] * g).reshape(-1)  # (S, A_i, S0, A_j) flat
+                d[self.same_state[i, j]] += (pair * pis[j][:, None, :]).reshape(-1)
                 dw[:, :, off[j]:off[j + 1]] = d.reshape(S, a_i, -1)
-            dw[:, :, m] = expect_except(r, pis, (i,)) + q @ r_mu
+            dw[:, :, m] = r_bar + q @ r_mu
             start = int(off[i])
             jac[self.norm_index[i]] = pis[i]
             jac[start + S:start + S * a_i] -= (dw[:, 1:] - dw[:, :1]).reshape(-1, m + 1)

@@ -72,6 +72,7 @@ MAX_STEP = 5.0
 
 _NEWTON_TOL = 1e-13  # the point at a requested beta
 _CORRECTOR_TOL = 1e-10  # the branch's points between them (the predictor's next start)
+_STEP_TOL = 1e-7  # ... or a last Newton correction this small in its quadratic regime
 _NEWTON_ITER = 10
 # step-length control: nominal first correction, contraction rate and tangent turn (radians),
 # and the largest turn accepted
@@ -258,6 +259,12 @@ class Solver:
                 kappa = max(kappa, size / previous)
             else:
                 first = size
+            if (not self.chord and previous < math.inf and size <= 0.1 * previous
+                    and size < self._tolerance(z, _STEP_TOL)):
+                # Newton in its quadratic regime with a tiny last correction: the next residual
+                # is ~ (its contraction) x (this step); J here serves the tangent (off by
+                # O(step)); the branch's reported points are re-checked by their residuals
+                return z - dz, jac, first, kappa
             z, previous = z - dz, size
         return None
 
