@@ -81,6 +81,33 @@ class StageValues:
                 vs[i].append(v[i])
         return ([np.concatenate(q[::-1]) for q in qbars], [np.concatenate(x[::-1]) for x in vs])
 
+    def jacobian(self, pis: Sequence[np.ndarray]) -> np.ndarray:
+        """Discounted games: ``d Qbar_i(s, a) / d pi_j(s0, b)`` ``(m, m)``, ``m = S sum_i A_i``
+        (rows and columns per agent, state-major), in closed form:
+        ``Q_i(s, a, s0) E_{a_-j} W_i(s0, b, .) + [s = s0, j != i] E_{a_-ij} W_i(s, a, b, .)``
+        with ``W_i = r_i + gamma P V_i`` and ``Q_i`` the ``E_{a_-i}`` of ``gamma P M^{-1}``
+        (the same algebra as :class:`~.markov_path.DiscountedSystem`, without the entropy)."""
+        if self.horizon is not None:
+            raise ValueError("jacobian: discounted games only")
+        n, S, counts = len(self.counts), self.n_states, self.counts
+        minv = np.linalg.inv(np.eye(S) - self.gamma * expect_except(self.trans, pis, (), "Z"))
+        c = self.gamma * (self.trans @ minv)  # (S, *J, S0)
+        offsets = np.cumsum([0, *[S * a for a in counts]])
+        out = np.empty((offsets[-1], offsets[-1]))
+        rows = np.arange(S)
+        for i in range(n):
+            w = self.rewards[i] + self.gamma * (self.trans @ (minv @ expect_except(
+                self.rewards[i], pis, ())))  # W_i (S, *J)
+            q = expect_except(c, pis, (i,), "Z")  # (S, A_i, S0)
+            for j in range(n):
+                d = q[:, :, :, None] * expect_except(w, pis, (j,))  # (S, A_i, S0, A_j)
+                if j != i:
+                    pair = expect_except(w, pis, (min(i, j), max(i, j)))
+                    d[rows, :, rows, :] += pair if i < j else pair.transpose(0, 2, 1)
+                out[offsets[i]:offsets[i + 1], offsets[j]:offsets[j + 1]] = d.reshape(
+                    S * counts[i], S * counts[j])
+        return out
+
     def one_shot_gain(self, pis: Sequence[np.ndarray]) -> float:
         """``g`` of the module docstring for policies ``(R, A_i)``."""
         qbars, vs = self.values(pis)
@@ -121,22 +148,44 @@ def _newton_on(values: StageValues, pis: Sequence[np.ndarray], masks: list[np.nd
             eqs.append((q - q[np.arange(len(f)), f][:, None])[o])
         return np.concatenate(eqs)
 
+    columns = np.concatenate([m.reshape(-1) for m in masks])  # the unknowns among all p
+    rows = [(m.shape[0], f, o) for m, f, o in zip(masks, firsts, others, strict=True)]
+
+    def jacobian(x: np.ndarray, f: np.ndarray) -> np.ndarray:
+        """dF/dx: closed form (discounted), else forward differences (finite horizon)."""
+        if values.horizon is None:
+            d = values.jacobian(unpack(x))[:, columns]  # (m, unknowns)
+            blocks, start = [], 0
+            for i, (n_rows, first, other) in enumerate(rows):
+                a_i = masks[i].shape[1]
+                di = d[start:start + n_rows * a_i].reshape(n_rows, a_i, -1)
+                start += n_rows * a_i
+                own = np.zeros((n_rows, len(x)))
+                own[:, offsets[i]:offsets[i + 1]] = (
+                    np.arange(n_rows)[:, None] == np.repeat(np.arange(n_rows),
+                                                            masks[i].sum(-1))[None])
+                blocks.append(own)
+                blocks.append((di - di[np.arange(n_rows), first][:, None])[other])
+            return np.concatenate(blocks)
+        jac = np.empty((len(f), len(x)))
+        for col in range(len(x)):
+            shifted = x.copy()
+            shifted[col] += _FD_STEP
+            jac[:, col] = (equations(shifted) - f) / _FD_STEP
+        return jac
+
     start = [p * m for p, m in zip(pis, masks, strict=True)]
     x = np.concatenate([(p / p.sum(-1, keepdims=True))[m] for p, m in zip(start, masks,
                                                                           strict=True)])
     tol = 1e-12 * values.scale
     f = equations(x)
     size = float(np.abs(f).max())
-    for k in range(_ITERATIONS):
+    for iteration in range(_ITERATIONS):
         if not math.isfinite(size):
             return None
         if size < tol:
             return unpack(x)
-        jac = np.empty((len(f), len(x)))
-        for k in range(len(x)):  # forward differences
-            shifted = x.copy()
-            shifted[k] += _FD_STEP
-            jac[:, k] = (equations(shifted) - f) / _FD_STEP
+        jac = jacobian(x, f)
         try:
             dx = np.linalg.solve(jac, f)
         except np.linalg.LinAlgError:
@@ -149,7 +198,7 @@ def _newton_on(values: StageValues, pis: Sequence[np.ndarray], masks: list[np.nd
             dx = dx / 2.0
         else:
             return None
-        if k >= 2 and size_new > 0.25 * size:
+        if iteration >= 2 and size_new > 0.25 * size:
             # Newton's convergence near a regular root is quadratic; linear (typically by
             # halves) means a singular Jacobian there: a continuum of equilibria on this
             # support (a non-quasi-strict limit), or none
