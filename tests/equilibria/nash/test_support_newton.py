@@ -151,7 +151,7 @@ def test_closed_form_value_jacobian_equals_finite_differences():
         pis = [rng.dirichlet(np.ones(a), game.n_states) for a in game.action_counts]
         flat = np.concatenate([p.ravel() for p in pis])
 
-        def qbar(x: np.ndarray) -> np.ndarray:
+        def qbar(x: np.ndarray, pis=pis, values=values) -> np.ndarray:
             parts, k = [], 0
             for p in pis:
                 parts.append(x[k:k + p.size].reshape(p.shape))
