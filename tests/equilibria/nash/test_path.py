@@ -425,3 +425,19 @@ def test_vsg_qre_limit_on_a_stochastic_game(tmp_path, capsys):
     assert [p.shape for p in pis] == [(2, 2), (2, 2)] and doc["exploitability"] <= 1e-3
     worst = _np_state_gain(game.rewards.numpy(), game.transitions.numpy(), 0.8, pis)
     assert worst <= 1e-3 and worst == pytest.approx(doc["exploitability"], abs=1e-9)
+
+
+def test_vsg_qre_limit_says_how_it_was_found(capsys):
+    # Prisoner's dilemma: the unique equilibrium (D, D) (textbook), reached by Newton on the
+    # branch's support, which the text and the JSON both say.
+    import json
+
+    from vsg_pyro.cli import main
+
+    assert main(["qre", "prisoners_dilemma", "--limit"]) == 0
+    out = capsys.readouterr()
+    assert "Newton on the branch's support" in out.out and "['D', 'D']" in out.out
+    assert main(["qre", "prisoners_dilemma", "--limit", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["support_newton"] is True and doc["pure"] == ["D", "D"]
+    assert doc["exploitability"] == 0.0

@@ -13,14 +13,21 @@ u_i(., pi_-i))``.  With ``y_i = log pi_i`` it is the zero set of
 ``n = sum_i A_i`` equations in ``n + 1`` unknowns ``z = (y, beta)``: a curve, which at
 ``beta = 0`` passes through ``y = log pi0`` exactly (the principal branch).  Each step:
 
-1. **predictor**: the unit tangent ``t`` with ``J t = 0`` (``J = dH/dz``, ``n x (n + 1)``,
-   from torch autograd), oriented like the previous one, and ``z_pred = z + h t``;
-   (normal-form games: in closed form, :func:`logit_jacobian`);
+1. **predictor**: the unit tangent ``t`` with ``J t = 0`` (``J = dH/dz``, ``n x (n + 1)``),
+   oriented like the previous one (it solves ``[J; t_prev] x = e_last``), and ``z_pred = z +
+   h t + h^2 k / 2`` with ``k`` the last step's change of tangent per arclength (second
+   order).  ``J`` in closed form in numpy for normal-form games (:class:`.logit.LogitSystem`)
+   and discounted games (:class:`.markov_path.DiscountedSystem`), else torch autograd;
 2. **corrector**: Newton on ``[H(z) = 0, t . (z - z_pred) = 0]`` (pseudo-arclength: the
    curve is parametrised by its length, so turning points where beta decreases along the
-   branch are passed, as Gambit's logit solver does);
-3. **step length**: halved when Newton fails or the tangent turns by more than 30 degrees,
-   grown by 1.5 after an easy correction, at most ``alpha`` (the protocol's step size);
+   branch are passed, as Gambit's logit solver does); with autograd Jacobians the chord
+   method (one Jacobian per corrector); it fails when an iteration does not halve the
+   correction;
+3. **step length**: halved when Newton fails or the tangent turns by more than 30 degrees;
+   otherwise the next one is scaled, by a factor in [1/2, 2], so that the first correction
+   (nominal 0.5), Newton's contraction rate (0.2) and the tangent's turn (10 degrees) would be
+   near their nominal values (Allgower & Georg 1990, sec. 6.1); at most ``alpha`` (the
+   protocol's step size);
 4. when the branch crosses the requested beta, the crossing is corrected at that beta
    exactly (Newton in ``y`` with beta fixed, from the secant interpolation).
 
