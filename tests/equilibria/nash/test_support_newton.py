@@ -122,6 +122,17 @@ def test_one_shot_gain_brackets_the_exploitability():
         g, gap = values.one_shot_gain(pis), _np_gain(game, pis)
         assert g - 1e-12 <= gap <= g / (1 - 0.8) + 1e-12
         assert values.upper_bound_factor() == pytest.approx(5.0)
+        assert values.one_shot_gain(pis, first_stage=True) == g  # one stage: the same rows
+    # Finite horizon: the first stage's gain bounds the exploitability from below, every
+    # stage's (times H) from above; a later stage's gain alone may exceed the exploitability.
+    game = random_stochastic_game(3, [2, 2], seed=4, horizon=3)
+    values = StageValues(game)
+    for _ in range(5):
+        pis = [rng.dirichlet(np.ones(2), (3, 3)) for _ in range(2)]
+        flat = [p.reshape(-1, 2) for p in pis]
+        gap = _np_gain(game, pis)
+        assert values.one_shot_gain(flat, first_stage=True) - 1e-12 <= gap
+        assert gap <= 3 * values.one_shot_gain(flat) + 1e-12
 
 
 def test_an_empty_support_row_returns_none():

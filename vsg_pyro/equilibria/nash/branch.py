@@ -114,10 +114,13 @@ def _limit_point(game: TabularGame, values: StageValues, beta: float,
     greedy = [p.argmax(-1) for p in policies]
     onehot = [torch.nn.functional.one_hot(a, p.shape[-1]).to(torch.float64)
               for a, p in zip(greedy, policies, strict=True)]
-    # one-shot gain <= exploitability <= one-shot gain x factor: exact only when in between
-    one_shot = values.one_shot_gain([p.reshape(-1, p.shape[-1]).numpy() for p in onehot])
-    if one_shot * values.upper_bound_factor() <= 1e-12 or one_shot > 1e-12:
-        is_nash = one_shot <= 1e-12
+    # first-stage one-shot gain <= exploitability <= one-shot gain x factor: exact only when
+    # the bounds do not decide
+    flat = [p.reshape(-1, p.shape[-1]).numpy() for p in onehot]
+    if values.one_shot_gain(flat) * values.upper_bound_factor() <= 1e-12:
+        is_nash = True
+    elif values.one_shot_gain(flat, first_stage=True) > 1e-12:
+        is_nash = False
     else:
         is_nash = _worst_gain(game, onehot) <= 1e-12
     if game.is_normal_form:
@@ -192,7 +195,7 @@ def _follow_to_the_limit(game: TabularGame, tol: float, max_beta: float, max_ste
         one_shot = values.one_shot_gain(flat)
         if bar is not None:
             bar.set_postfix(beta=f"{beta:.4g}", one_shot_gain=f"{one_shot:.2e}")
-        if one_shot <= tol:  # else the exploitability is > tol too
+        if values.one_shot_gain(flat, first_stage=True) <= tol:  # else exploitability > tol
             gap = _worst_gain(game, policies)
             if gap <= tol:
                 return _limit_point(game, values, beta, policies, gap, False)

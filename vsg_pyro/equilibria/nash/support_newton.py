@@ -3,8 +3,8 @@
 
 Far along the principal branch the logit QRE's probabilities converge to a Nash equilibrium
 of the unregularised game, at a rate ~1/beta on its support and ~exp(-beta gap) off it.  Once
-the support is visible (the actions with probability >= ``support_tol``), the equilibrium it
-converges to solves, with probability 0 off the support,
+the support is visible (:func:`branch_support`), the equilibrium it converges to solves,
+with probability 0 off the support,
 
     sum_{a in supp_i(row)} pi_i(a | row) = 1,
     Qbar_i(row, a) = Qbar_i(row, a0)        for a in supp_i(row) \\ {a0},
@@ -13,16 +13,18 @@ per agent ``i`` and row (a state; a finite horizon: a (stage, state) pair), wher
 ``Qbar_i(row, a_i) = E_{a_-i ~ pi_-i} Q_i(row, a)`` and ``Q_i = r_i + gamma P V_i`` with
 ``V_i = (I - gamma P_mu)^{-1} r_mu,i`` (discounted; stationary policies) or by backward
 induction from ``V_H = 0`` (finite horizon; Markov policies).  As many equations as unknowns;
-:func:`support_newton` solves them by Newton (forward-difference Jacobian) from the branch's
-point.  The answer is accepted by the caller only when its exact exploitability
+:func:`support_newton` solves them by Newton from the branch's point (the Jacobian of the
+values in closed form when discounted, :meth:`StageValues.jacobian`; forward differences for
+a finite horizon).  The answer is accepted by the caller only when its exact exploitability
 (:func:`~vsg_pyro.metrics.state_exploitability`) is within the tolerance: the support
 equations do not check that off-support actions are no better (a wrong support guess gives
 a point that fails that check, or negative probabilities, or no convergence).
 
 :class:`StageValues` also gives the one-shot deviation gain ``g = max_{i, row} (max_a
-Qbar_i(row, a) - V_i(row))``: a lower bound on the exploitability from that row's state, and
-``g / (1 - gamma)`` (discounted) or ``H g`` (finite horizon) an upper bound (the one-shot
-deviation principle); a cheap test of whether the exact one is worth computing.
+Qbar_i(row, a) - V_i(row))``: ``g / (1 - gamma)`` (discounted) or ``H g`` (finite horizon) is
+an upper bound on the exploitability (the one-shot deviation principle), and ``g`` over the
+rows of the first stage a lower bound on the exploitability from every initial state (the
+deviation at the start); a cheap test of whether the exact one is worth computing.
 
 Shapes: per agent policies ``(H?, S, A_i)``; internally rows flattened, ``(R, A_i)``.
 """
@@ -108,10 +110,15 @@ class StageValues:
                     S * counts[i], S * counts[j])
         return out
 
-    def one_shot_gain(self, pis: Sequence[np.ndarray]) -> float:
-        """``g`` of the module docstring for policies ``(R, A_i)``."""
+    def one_shot_gain(self, pis: Sequence[np.ndarray], first_stage: bool = False) -> float:
+        """``g`` of the module docstring for policies ``(R, A_i)``: over every row (times
+        :meth:`upper_bound_factor`, an upper bound on the exploitability), or with
+        ``first_stage`` over the rows of stage 0 only (a lower bound on the exploitability
+        from every initial state; discounted games: the same rows)."""
         qbars, vs = self.values(pis)
-        return max(float((q.max(-1) - v).max()) for q, v in zip(qbars, vs, strict=True))
+        rows = self.n_states if first_stage else None  # stage 0 comes first (state-major)
+        return max(float((q[:rows].max(-1) - v[:rows]).max())
+                   for q, v in zip(qbars, vs, strict=True))
 
     def upper_bound_factor(self) -> float:
         """``1 / (1 - gamma)`` or ``H``: the one-shot gain times this bounds the exploitability."""
