@@ -178,7 +178,6 @@ def _follow_to_the_limit(game: TabularGame, tol: float, max_beta: float, max_ste
     state, check_at, found, previous = solver.init(), 1.0, {}, None
     factor = values.upper_bound_factor()
     while True:
-        beta = float(state.z[-1])
         state, _ = solver.step(state, float(max_beta), max(max_step, float(state.z.abs().max())))
         if state.events and state.events[-1][0] == "step collapsed":
             raise RuntimeError(f"the branch's step length collapsed at beta "
@@ -207,7 +206,7 @@ def _follow_to_the_limit(game: TabularGame, tol: float, max_beta: float, max_ste
         if key not in found:  # one Newton solve per support seen
             found[key] = None
             polished = support_newton(values, flat, masks)
-            if polished is not None and values.one_shot_gain(polished) * factor <= tol:
+            if polished is not None and values.one_shot_gain(polished, first_stage=True) <= tol:
                 candidate = [torch.from_numpy(p).reshape(q.shape)
                              for p, q in zip(polished, policies, strict=True)]
                 found[key] = (candidate, _worst_gain(game, candidate))
