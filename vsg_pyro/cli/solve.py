@@ -285,8 +285,9 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     solve_.add_argument("--method", default="svi", choices=[*METHODS, "path", "svi-path"],
                         help="svi: Pyro SVI per agent; exact: the same updates with exact "
                              "soft evaluation; path: logit-QRE path following from beta 0 "
-                             "(nash, factorized); svi-path: the same on the ELBOs of the Pyro "
-                             "programs (normal-form)")
+                             "(nash: factorized, or conditional in normal-form games); "
+                             "svi-path: the same on the ELBOs of the Pyro programs "
+                             "(normal-form)")
     solve_.add_argument("--json", action="store_true", default=False,
                         help="print one JSON document")
     common = solve_.add_argument_group("every concept")
@@ -326,8 +327,9 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
                            help="exact (the others' executed policies) or optimistic (free "
                                 "guide parameters)")
     only_nash.add_argument("--fallback", action=argparse.BooleanOptionalAction,
-                           help="factorized runs that do not certify fall back to path "
-                                "following from beta 0 (default on)")
+                           help="runs that do not certify fall back to path following from "
+                                "beta 0 (factorized; conditional in normal-form games; default "
+                                "on)")
     only_nash.add_argument("--learned-opponent", choices=["counts", "reward"],
                            help="learn opponent models from simulated play (replay buffer; "
                                 "counts, or reward inference by eqs. 6-7 and eq. 5)")

@@ -155,7 +155,7 @@ def test_path_refuses_what_it_does_not_take():
     with pytest.raises(ValueError, match="tol"):
         solve("chicken", method="path", tol=1e-3)
     with pytest.raises(ValueError, match="family"):
-        solve("chicken", method="path", family="conditional")
+        solve("chicken", method="path", family="mixture")
     with pytest.raises(ValueError, match="method"):
         solve("matching_pennies", concept="zero-sum", method="path")
 

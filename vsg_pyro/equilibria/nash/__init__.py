@@ -20,7 +20,7 @@ from vsg_pyro.equilibria._common import (
     run,
     svi_optim,
 )
-from vsg_pyro.equilibria.nash import exact, path, svi, svi_path
+from vsg_pyro.equilibria.nash import conditional_path, exact, path, svi, svi_path
 from vsg_pyro.equilibria.nash.exact import VPGState, solve_vpg, vpg_step_size
 from vsg_pyro.equilibria.nash.opponents import (
     ExactOpponent,
@@ -81,7 +81,8 @@ def solve(
 ) -> NashSolution:
     """Nash equilibrium of ``game`` by Algorithm 1 (``method="exact"``), decentralized SVI
     (``"svi"``), or logit-QRE path following from beta = 0 (``"path"``, the factorized
-    family, normal-form and stochastic games: :mod:`vsg_pyro.equilibria.nash.path`;
+    family, normal-form and stochastic games: :mod:`vsg_pyro.equilibria.nash.path`; the
+    conditional family in normal-form games: :mod:`.conditional_path`;
     ``"svi-path"``: the same branch with equations from the agents' ELBOs on their Pyro
     programs, normal-form games, :mod:`vsg_pyro.equilibria.nash.svi_path`; partial, see the
     README).
@@ -103,9 +104,10 @@ def solve(
         guides, loss, optim: SVI only: your guides (one per agent), the ELBO instance
             (default :class:`~vsg_pyro.infer.elbo.EnumeratedGuideELBO`) and a ``pyro.optim``
             optimiser; or ``optimizer="adam"`` with ``lr``/``lr_decay`` (ClippedAdam).
-        fallback: when an ``"exact"`` or ``"svi"`` run of the factorized family, with the exact
-            opponent model and the built-in guides, ends without its certificate, follow the
-            logit-QRE branch from beta 0 to the run's final beta instead (``method="path"``)
+        fallback: when an ``"exact"`` or ``"svi"`` run of the factorized family (or of the
+            conditional family in a normal-form game), with the exact opponent model and the
+            built-in guides, ends without its certificate, follow the family's branch from
+            beta 0 to the run's final beta instead (``method="path"``)
             and return that result if it is certified (``reason`` says so); ``False``: return
             the uncertified run as it is.
         callback: ``callback(step, info)`` after every step (:func:`vsg_pyro.core.loop.run_solver`;
@@ -121,11 +123,15 @@ def solve(
                eta=eta, adaptive_step=adaptive_step, opponent=opponent, guides=guides,
                optim=optim, optimizer=optimizer, lr=lr, lr_decay=lr_decay,
                loss=loss if method == "path" else None)
-        if family not in (None, "factorized"):
-            raise ValueError(f"family: method={method!r} is for the factorized family, "
+        if family not in (None, "factorized", "conditional") or (
+                family == "conditional" and method == "svi-path"):
+            raise ValueError(f"family: method={method!r} is for the factorized family"
+                             f"{' (or the conditional one)' if method == 'path' else ''}, "
                              f"got {family!r}")
-        solver = (path.Solver(game, log_priors, certificate_tol) if method == "path" else
-                  svi_path.Solver(game, log_priors, certificate_tol, loss=loss))
+        if method == "svi-path":
+            solver = svi_path.Solver(game, log_priors, certificate_tol, loss=loss)
+        else:
+            solver = _path_solver(game, family or "factorized", log_priors, certificate_tol)
         options = LoopOptions(steps=steps, stop_on="certificate", adaptive_step=False,
                               progress=progress)
         return run(solver, beta, path.MAX_STEP, options, seed, callback, parameters)
@@ -149,17 +155,25 @@ def solve(
     options = LoopOptions(steps=steps, tol=tol, adaptive_step=adaptive, progress=progress)
     result = run(solver, beta_schedule or beta, alpha, options, seed, callback, parameters)
     exact_model = opponent is None or type(opponent) is ExactOpponent
-    if result.converged or not fallback or family != "factorized" or not exact_model or \
+    has_path = family == "factorized" or game.is_normal_form
+    if result.converged or not fallback or not has_path or not exact_model or \
             guides is not None:
-        return result  # the path solves the exact-opponent Nash QRE with the tabular family
-    return _path_fallback(game, result, log_priors, certificate_tol, steps, parameters)
+        return result  # the path solves the exact-opponent equilibrium of the tabular family
+    return _path_fallback(game, result, family, log_priors, certificate_tol, steps, parameters)
 
 
-def _path_fallback(game: TabularGame, result: NashSolution, log_priors, certificate_tol: float,
-                   steps: int, parameters: dict) -> NashSolution:
+def _path_solver(game: TabularGame, family: str, log_priors, certificate_tol: float):
+    """The path follower of ``family`` (the conditional one: normal-form games)."""
+    if family == "conditional":
+        return conditional_path.Solver(game, log_priors, certificate_tol)
+    return path.Solver(game, log_priors, certificate_tol)
+
+
+def _path_fallback(game: TabularGame, result: NashSolution, family: str, log_priors,
+                   certificate_tol: float, steps: int, parameters: dict) -> NashSolution:
     """The certified path-following point at ``result.beta`` in place of an uncertified run,
     or the run itself (its reason extended) when the path does not certify either."""
     options = LoopOptions(steps=steps, stop_on="certificate", adaptive_step=False)
-    rescue = run(path.Solver(game, log_priors, certificate_tol), result.beta, path.MAX_STEP,
-                 options, 0, None, {**parameters, "fallback_from": result.method})
+    rescue = run(_path_solver(game, family, log_priors, certificate_tol), result.beta,
+                 path.MAX_STEP, options, 0, None, {**parameters, "fallback_from": result.method})
     return prefer_certified(result, rescue, "path following from beta 0")
