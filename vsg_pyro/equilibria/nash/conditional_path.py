@@ -36,6 +36,7 @@ from vsg_pyro.core.protocol import Certificate
 from vsg_pyro.equilibria.nash import path
 from vsg_pyro.equilibria.nash.certificate import soft_best_response_residual
 from vsg_pyro.equilibria.nash.exact import exact_opponent_models
+from vsg_pyro.equilibria.nash.logit import difference_rows
 from vsg_pyro.games.tabular import TabularGame
 
 __all__ = ["ConditionalLogitSystem", "Solver", "conditional_policies"]
@@ -65,12 +66,7 @@ class ConditionalLogitSystem:
         self.log_priors = [lp.detach().numpy() for lp in log_priors]
         self.counts = tuple(p.shape[i] for i, p in enumerate(self.payoffs))
         self.offsets = np.cumsum([0, *self.counts])
-        n = int(self.offsets[-1])
-        self.base = np.zeros((n, n + 1))  # y_ia - y_i0
-        for i, a_i in enumerate(self.counts):
-            start = int(self.offsets[i])
-            self.base[start + 1:start + a_i, start + 1:start + a_i] = np.eye(a_i - 1)
-            self.base[start + 1:start + a_i, start] = -1.0
+        self.base = difference_rows(self.counts)
 
     def evaluate(self, z: np.ndarray, jacobian: bool = True
                  ) -> tuple[np.ndarray, np.ndarray | None]:

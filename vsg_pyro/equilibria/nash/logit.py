@@ -27,7 +27,7 @@ import torch
 from vsg_pyro.core.joint import expect_except
 from vsg_pyro.games.tabular import TabularGame
 
-__all__ = ["LogitSystem", "expected_payoffs", "logit_equations", "logit_residual",
+__all__ = ["LogitSystem", "difference_rows", "expected_payoffs", "logit_equations", "logit_residual",
            "payoff_tensors"]
 
 
@@ -71,6 +71,20 @@ def logit_residual(payoffs: Sequence[torch.Tensor], log_priors: Sequence[torch.T
     return worst
 
 
+def difference_rows(counts: Sequence[int]) -> np.ndarray:
+    """The constant part ``(n, n + 1)`` of the Jacobian of equations laid out as here (per
+    agent: the normalisation row, then ``y_ia - y_i0 - ...`` for ``a >= 1``): ``+1`` at
+    ``y_ia``, ``-1`` at ``y_i0`` in the action rows."""
+    offsets = np.cumsum([0, *counts])
+    n = int(offsets[-1])
+    base = np.zeros((n, n + 1))
+    for i, a_i in enumerate(counts):
+        start = int(offsets[i])
+        base[start + 1:start + a_i, start + 1:start + a_i] = np.eye(a_i - 1)
+        base[start + 1:start + a_i, start] = -1.0
+    return base
+
+
 class LogitSystem:
     """:func:`logit_equations` and their Jacobian ``(n, n + 1)`` in closed form (module
     docstring), in numpy; ``evaluate(z)`` returns both for ``z`` ``(n + 1,)``,
@@ -82,12 +96,7 @@ class LogitSystem:
         self.counts = tuple(p.shape[i] for i, p in enumerate(payoffs))
         self.prior_gaps = [(lp[1:] - lp[0]).detach().numpy() for lp in log_priors]
         self.offsets = np.cumsum([0, *self.counts])
-        n = int(self.offsets[-1])
-        self.base = np.zeros((n, n + 1))  # the Jacobian's constant part: y_ia - y_i0
-        for i, a_i in enumerate(self.counts):
-            start = int(self.offsets[i])
-            self.base[start + 1:start + a_i, start + 1:start + a_i] = np.eye(a_i - 1)
-            self.base[start + 1:start + a_i, start] = -1.0
+        self.base = difference_rows(self.counts)
 
     def evaluate(self, z: np.ndarray, jacobian: bool = True
                  ) -> tuple[np.ndarray, np.ndarray | None]:
