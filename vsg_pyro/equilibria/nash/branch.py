@@ -116,10 +116,11 @@ def _limit_point(game: TabularGame, values: StageValues, beta: float,
               for a, p in zip(greedy, policies, strict=True)]
     # first-stage one-shot gain <= exploitability <= one-shot gain x factor: exact only when
     # the bounds do not decide
-    flat = [p.reshape(-1, p.shape[-1]).numpy() for p in onehot]
-    if values.one_shot_gain(flat) * values.upper_bound_factor() <= 1e-12:
+    every_row, first_stage = values.one_shot_gains(
+        [p.reshape(-1, p.shape[-1]).numpy() for p in onehot])
+    if every_row * values.upper_bound_factor() <= 1e-12:
         is_nash = True
-    elif values.one_shot_gain(flat, first_stage=True) > 1e-12:
+    elif first_stage > 1e-12:
         is_nash = False
     else:
         is_nash = _worst_gain(game, onehot) <= 1e-12
@@ -191,10 +192,10 @@ def _follow_to_the_limit(game: TabularGame, tol: float, max_beta: float, max_ste
         check_at = 2.0 * beta
         policies = solver.policies(state)
         flat = [p.reshape(-1, p.shape[-1]).numpy() for p in policies]
-        one_shot = values.one_shot_gain(flat)
+        one_shot, first_stage = values.one_shot_gains(flat)
         if bar is not None:
             bar.set_postfix(beta=f"{beta:.4g}", one_shot_gain=f"{one_shot:.2e}")
-        if values.one_shot_gain(flat, first_stage=True) <= tol:  # else exploitability > tol
+        if first_stage <= tol:  # else the exploitability is > tol too
             gap = _worst_gain(game, policies)
             if gap <= tol:
                 return _limit_point(game, values, beta, policies, gap, False)

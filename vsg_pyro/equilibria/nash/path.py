@@ -214,7 +214,7 @@ class Solver:
             if math.isfinite(norm) and norm > 0:
                 return x / norm, float(np.linalg.slogdet(augmented)[0])
         except np.linalg.LinAlgError:
-            pass
+            pass  # singular: the SVD below
         # The null vector of J (n x (n+1)): the last right-singular vector.
         t = np.linalg.svd(jac, full_matrices=True)[2][-1]
         t = t if float(t @ reference) >= 0 else -t

@@ -56,7 +56,6 @@ class StageValues:
         self.gamma = None if game.gamma is None else float(game.gamma)
         self.horizon = game.horizon
         self.counts = tuple(game.action_counts)
-        self.row_shape = tuple(game.row_shape)
         self.n_states = game.n_states
         self.scale = 1.0 + float(np.abs(self.rewards).max()) * game.effective_horizon
 
@@ -110,15 +109,19 @@ class StageValues:
                     S * counts[i], S * counts[j])
         return out
 
-    def one_shot_gain(self, pis: Sequence[np.ndarray], first_stage: bool = False) -> float:
-        """``g`` of the module docstring for policies ``(R, A_i)``: over every row (times
-        :meth:`upper_bound_factor`, an upper bound on the exploitability), or with
-        ``first_stage`` over the rows of stage 0 only (a lower bound on the exploitability
-        from every initial state; discounted games: the same rows)."""
+    def one_shot_gains(self, pis: Sequence[np.ndarray]) -> tuple[float, float]:
+        """``g`` of the module docstring for policies ``(R, A_i)``, from one evaluation: over
+        every row (times :meth:`upper_bound_factor`, an upper bound on the exploitability),
+        and over the rows of stage 0 (a lower bound on the exploitability from every initial
+        state; discounted games: the same rows)."""
         qbars, vs = self.values(pis)
-        rows = self.n_states if first_stage else None  # stage 0 comes first (state-major)
-        return max(float((q[:rows].max(-1) - v[:rows]).max())
-                   for q, v in zip(qbars, vs, strict=True))
+        gains = [q.max(-1) - v for q, v in zip(qbars, vs, strict=True)]  # (R,) per agent
+        first = self.n_states  # stage 0 comes first (state-major)
+        return (max(float(g.max()) for g in gains), max(float(g[:first].max()) for g in gains))
+
+    def one_shot_gain(self, pis: Sequence[np.ndarray], first_stage: bool = False) -> float:
+        """One of :meth:`one_shot_gains`: every row's, or with ``first_stage`` stage 0's."""
+        return self.one_shot_gains(pis)[1 if first_stage else 0]
 
     def upper_bound_factor(self) -> float:
         """``1 / (1 - gamma)`` or ``H``: the one-shot gain times this bounds the exploitability."""
