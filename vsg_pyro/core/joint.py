@@ -30,7 +30,7 @@ __all__ = [
     "executed_marginal",
     "expect_over_others",
     "expect_except",
-    "expect_plan",
+    "JointIndex",
 ]
 
 
@@ -125,9 +125,26 @@ def expect_except(x: np.ndarray, marginals: Sequence[np.ndarray], keep: tuple[in
                      *[m for k, m in enumerate(marginals) if k not in keep])
 
 
-def expect_plan(n_agents: int, keep: tuple[int, ...], trail: str = "") -> tuple[str, tuple[int, ...]]:
-    """:func:`expect_except`'s einsum subscripts and the agents whose marginals it takes, for
-    callers that repeat one contraction many times: ``np.einsum(subscripts, x, *[marginals[k]
-    for k in agents])``."""
-    return (_except_subscripts(n_agents, tuple(keep), trail),
-            tuple(k for k in range(n_agents) if k not in keep))
+class JointIndex:
+    """The joint-action layout of agents with ``counts`` actions, flattened (numpy): joint
+    action ``j`` (``J = prod A_i``, C order: the last agent's action fastest) and the agents'
+    own actions side by side in ``A = sum A_i`` columns (agent ``i``'s at ``start[i] +
+    a_i``).
+
+    ``onehot`` ``(J, A)``: 1 where column ``c`` is an action of joint action ``j``;
+    ``own`` ``(N, J)``: the column of agent ``i``'s action in ``j``; ``agent`` ``(A,)``: the
+    agent of each column.  With per-row log-probabilities ``Y`` ``(R, A)``, ``Y @ onehot.T``
+    is the log of the product of marginals ``(R, J)`` and ``Y[:, own]`` ``(R, N, J)`` each
+    agent's own term in it (for the others' product ``exp(L - Y[:, own])`` without dividing by
+    a probability that may have underflowed)."""
+
+    def __init__(self, counts: Sequence[int]) -> None:
+        self.counts = tuple(int(a) for a in counts)
+        if not self.counts or min(self.counts) < 1:
+            raise ValueError(f"counts: need at least one agent with >= 1 action, {counts}")
+        self.start = np.cumsum([0, *self.counts])
+        joint = np.indices(self.counts).reshape(len(self.counts), -1)  # (N, J)
+        self.own = joint + self.start[:-1, None]
+        self.onehot = np.zeros((joint.shape[1], int(self.start[-1])))
+        self.onehot[np.arange(joint.shape[1])[None, :], self.own] = 1.0
+        self.agent = np.repeat(np.arange(len(self.counts)), self.counts)

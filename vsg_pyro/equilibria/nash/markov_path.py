@@ -35,9 +35,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+import scipy.linalg.lapack
 import torch
 
-from vsg_pyro.core.joint import expect_plan, product_of_marginals, sum_others
+from vsg_pyro.core.joint import JointIndex, product_of_marginals, sum_others
 from vsg_pyro.games.tabular import TabularGame
 
 __all__ = ["DiscountedSystem", "markov_equations", "split_policies"]
@@ -100,96 +101,106 @@ class DiscountedSystem:
     closed form (module docstring), in numpy; ``evaluate(z)`` returns both for ``z`` ``(n +
     1,)``, ``evaluate(z, jacobian=False)`` the equations alone (``(n,)``, Jacobian ``None``).
 
+    The joint action is flattened (:class:`~vsg_pyro.core.joint.JointIndex`: ``J`` joint
+    actions, the agents' own actions in ``A`` columns), so that every agent is handled by the
+    same few array operations: per state, ``mu = exp(Y E^T)`` ``(S, J)`` and the others'
+    product ``mu_-i = exp(Y E^T - Y_own_i)``, with ``Y`` ``(S, A)`` the log-policies side by
+    side.  Equations and Jacobian rows come in :func:`markov_equations`' order.
+
     ``log_priors``: per agent ``(S, A_i)``."""
 
     def __init__(self, game: TabularGame, log_priors: Sequence[torch.Tensor]) -> None:
         if game.horizon is not None:
             raise ValueError("DiscountedSystem: a discounted game only (finite horizon: "
                              "markov_equations with autograd)")
-        self.trans = game.transitions.detach().numpy()  # (S, *J, S')
-        self.rewards = game.rewards.detach().numpy()  # (N, S, *J)
-        self.gamma = float(game.gamma)
-        self.counts = tuple(game.action_counts)
-        self.n_states = game.n_states
-        self.log_priors = [np.broadcast_to(lp.detach().numpy(), (self.n_states, a))
-                           for lp, a in zip(log_priors, self.counts, strict=True)]
-        self.offsets = np.cumsum([0] + [self.n_states * a for a in self.counts])
-        S, m = self.n_states, int(self.offsets[-1])
+        counts = tuple(game.action_counts)
+        n, S = len(counts), game.n_states
+        index = JointIndex(counts)
+        J, A, agent, start = index.onehot.shape[0], int(index.start[-1]), index.agent, index.start
+        self.gamma, self.n_states, self.counts = float(game.gamma), S, counts
+        self.trans = game.transitions.detach().numpy().reshape(S, J, S)  # (S, J, S')
+        self.rewards = np.ascontiguousarray(
+            game.rewards.detach().numpy().reshape(n, S, J).transpose(1, 0, 2))  # (S, N, J)
+        self.onehot, self.onehot_t = index.onehot, np.ascontiguousarray(index.onehot.T)
+        self.own, self.agent = index.own, agent
+        self.rewards_by_column = np.ascontiguousarray(self.rewards[:, agent])  # (S, A, J)
+        offsets = np.cumsum([0] + [S * a for a in counts])
+        m = int(offsets[-1])
+        # y's position of (s, column c): agent-major, then state, then action
+        self.y_index = np.empty((S, A), dtype=np.intp)
+        for i, a in enumerate(counts):
+            self.y_index[:, start[i]:start[i + 1]] = (offsets[i] + np.arange(S)[:, None] * a
+                                                      + np.arange(a))
+        self.log_prior = np.concatenate(
+            [np.broadcast_to(lp.detach().numpy(), (S, a)) for lp, a in
+             zip(log_priors, counts, strict=True)], axis=1)  # (S, A)
+        self.by_agent = (agent[:, None] == np.arange(n)).astype(np.float64)  # (A, N)
+        self.own_columns = np.ascontiguousarray(self.by_agent.T)  # (N, A)
+        self.cross = (agent[:, None] != agent[None, :]).astype(np.float64)  # (A, A)
+        # the action equations difference each column against its agent's first (a = 0)
+        first = start[:-1][agent]
+        rest = np.flatnonzero(np.arange(A) != first)
+        self.difference = np.zeros((len(rest), A))  # (A - N, A)
+        self.difference[np.arange(len(rest)), rest] = 1.0
+        self.difference[np.arange(len(rest)), first[rest]] = -1.0
+        self.difference_t = np.ascontiguousarray(self.difference.T)
+        # rows computed as [normalisations (S, N); action equations (S, A - N)], state-major;
+        # their positions in markov_equations' order (per agent: S normalisations, then the
+        # (S, A_i - 1) action equations)
+        actions = rest - start[agent[rest]]  # a >= 1
+        sizes = np.array(counts)[agent[rest]]
+        norm_rows = offsets[:-1][None, :] + np.arange(S)[:, None]  # (S, N)
+        action_rows = (offsets[agent[rest]][None] + S + np.arange(S)[:, None] * (sizes - 1)
+                       + (actions - 1))  # (S, A - N)
+        self.order = np.argsort(np.concatenate([norm_rows.ravel(), action_rows.ravel()]))
+        self.columns = np.argsort(self.y_index.ravel())  # (s0, c) flat -> y's order
+        # the Jacobian's constant part, in the computed row order: y(s, a) - y(s, 0) in the
+        # action rows; and where the normalisation rows' entries (pi_i(s, a)) go
+        self.action_base = np.zeros((S * len(rest), m + 1))
+        rows = np.arange(S * len(rest)).reshape(S, -1)
+        self.action_base[rows, self.y_index[:, rest]] = 1.0
+        self.action_base[rows, self.y_index[:, first[rest]]] = -1.0
+        self.norm_block = np.zeros((S * n, m + 1))
+        self.norm_entries = (np.arange(S)[:, None] * n + agent[None, :]) * (m + 1) + self.y_index
         self.eye = np.eye(S)
-        # the Jacobian's constant part (y_i(s, a) - y_i(s, 0) in the action rows) and the
-        # positions of the normalisation rows' entries, per agent
-        self.base = np.zeros((m, m + 1))
-        self.norm_index = []
-        rows = np.arange(S)[:, None]
-        for i, a_i in enumerate(self.counts):
-            start = int(self.offsets[i])
-            own = start + rows * a_i  # (S, 1): the column of y_i(s, 0)
-            self.norm_index.append((start + rows, own + np.arange(a_i)))
-            act = np.arange(1, a_i)
-            action_rows = start + S + rows * (a_i - 1) + (act - 1)  # (S, A_i - 1)
-            self.base[action_rows, own + act] = 1.0
-            self.base[action_rows, np.broadcast_to(own, action_rows.shape)] = -1.0
-        self.log_prior_gaps = [(lp[:, 1:] - lp[:, :1]) for lp in self.log_priors]
-        # einsum plans (subscripts, the agents whose policies enter) and, per agent pair, the
-        # flat positions of the same-state blocks [s, :, s, :] in a (S, A_i, S0, A_j) array
-        n = len(self.counts)
-        self.plan_mu = expect_plan(n, (), "Z")
-        self.plan_total = expect_plan(n, ())
-        self.plan_own = [expect_plan(n, (i,)) for i in range(n)]
-        self.plan_q = [expect_plan(n, (i,), "Z") for i in range(n)]
-        self.plan_pair = {(i, j): expect_plan(n, (min(i, j), max(i, j)))
-                          for i in range(n) for j in range(n) if i != j}
-        self.same_state = {}
-        for (i, j) in self.plan_pair:
-            a_i, a_j = self.counts[i], self.counts[j]
-            grid = np.arange(S * a_i * S * a_j).reshape(S, a_i, S, a_j)
-            self.same_state[i, j] = grid[np.arange(S), :, np.arange(S), :].reshape(-1)
+        self.same_state = np.eye(S)[:, None, :, None]  # (S, 1, S0, 1)
+        self.m = m
 
     def evaluate(self, z: np.ndarray, jacobian: bool = True
                  ) -> tuple[np.ndarray, np.ndarray | None]:
-        S, counts, gamma, trans = self.n_states, self.counts, self.gamma, self.trans
-        y, beta, off = z[:-1], z[-1], self.offsets
-        m, n = int(off[-1]), len(counts)
-        logs = [y[off[i]:off[i + 1]].reshape(S, a) for i, a in enumerate(counts)]
-        pis = [np.exp(v) for v in logs]
-
-        def expect(x: np.ndarray, plan: tuple[str, tuple[int, ...]]) -> np.ndarray:
-            return np.einsum(plan[0], x, *[pis[k] for k in plan[1]])
-
-        minv = np.linalg.inv(self.eye - gamma * expect(trans, self.plan_mu))  # M^{-1}
-        c = gamma * (trans @ minv) if jacobian else None  # (S, *J, S0)
-        jac = self.base.copy() if jacobian else None
-        eqs = []
-        for i, a_i in enumerate(counts):
-            r, lp, v = self.rewards[i], self.log_priors[i], logs[i]
-            if jac is None:
-                r_mu = expect(r, self.plan_total)  # (S,)
-            else:
-                r_bar = expect(r, self.plan_own[i])  # (S, A_i)
-                r_mu = (r_bar * pis[i]).sum(-1)
-            u = minv @ (beta * r_mu - (pis[i] * (v - lp)).sum(-1))  # U_i (S,)
-            w = beta * r + gamma * (trans @ u)  # W_i (S, *J)
-            wbar = expect(w, self.plan_own[i])  # (S, A_i)
-            eqs.append(pis[i].sum(-1) - 1.0)
-            eqs.append((v[:, 1:] - v[:, :1] - self.log_prior_gaps[i]
-                        - (wbar[:, 1:] - wbar[:, :1])).reshape(-1))
-            if jac is None:
-                continue
-            q = expect(c, self.plan_q[i])  # Q_i (S, A_i, S0)
-            dw = np.empty((S, a_i, m + 1))  # d Wbar_i / dz
-            for j in range(n):
-                if j == i:
-                    g = pis[i] * (wbar - (v - lp + 1.0))  # G_ii (S0, A_i)
-                    dw[:, :, off[j]:off[j + 1]] = (q[:, :, :, None] * g).reshape(S, a_i, -1)
-                    continue
-                pair = w if n == 2 else expect(w, self.plan_pair[i, j])
-                pair = pair if i < j else pair.transpose(0, 2, 1)  # (S, A_i, A_j)
-                g = pis[j] * np.einsum("sab,sa->sb", pair, pis[i])  # G_ij (S0, A_j)
-                d = (q[:, :, :, None] * g).reshape(-1)  # (S, A_i, S0, A_j) flat
-                d[self.same_state[i, j]] += (pair * pis[j][:, None, :]).reshape(-1)
-                dw[:, :, off[j]:off[j + 1]] = d.reshape(S, a_i, -1)
-            dw[:, :, m] = r_bar + q @ r_mu
-            start = int(off[i])
-            jac[self.norm_index[i]] = pis[i]
-            jac[start + S:start + S * a_i] -= (dw[:, 1:] - dw[:, :1]).reshape(-1, m + 1)
-        return np.concatenate(eqs), jac
+        S, gamma, trans, onehot = self.n_states, self.gamma, self.trans, self.onehot
+        y, beta = z[:-1], z[-1]
+        logs = y[self.y_index]  # Y (S, A)
+        pis = np.exp(logs)
+        log_joint = logs @ self.onehot_t  # (S, J)
+        mu = np.exp(log_joint)
+        others = np.exp(log_joint[:, None, :] - logs[:, self.own])  # mu_-i (S, N, J)
+        lu, piv, minv, info = scipy.linalg.lapack.dgesv(
+            self.eye - gamma * (mu[:, None, :] @ trans)[:, 0], self.eye)  # M^{-1}
+        if info != 0:  # I - gamma P_mu is singular only for a diverging (non-finite) iterate
+            minv = np.full((S, S), np.nan)
+        r_mu = (self.rewards * mu[:, None]).sum(-1)  # (S, N)
+        entropy = logs - self.log_prior
+        u = minv @ (beta * r_mu - (pis * entropy) @ self.by_agent)  # U (S, N)
+        w = beta * self.rewards + gamma * (trans @ u).transpose(0, 2, 1)  # W (S, N, J)
+        others_c = others[:, self.agent] * self.onehot_t  # mu_-i E (S, A, J)
+        weighted = w[:, self.agent] * others_c  # (S, A, J)
+        d = entropy - weighted.sum(-1)  # y - log pi0 - Wbar (S, A)
+        h = np.concatenate([(pis @ self.by_agent - 1.0).ravel(),
+                            (d @ self.difference_t).ravel()])[self.order]
+        if not jacobian:
+            return h, None
+        q = others_c @ (gamma * (trans @ minv))  # Q (S, A, S0)
+        g = ((w * mu[:, None]) @ onehot
+             - self.own_columns * (pis * (entropy + 1.0))[:, None])  # G_ij (S0, N, A)
+        dw = q[:, :, :, None] * g[:, self.agent].transpose(1, 0, 2)[None]  # (S, A, S0, A)
+        dw += self.same_state * ((weighted @ onehot) * self.cross)[:, :, None, :]
+        d_beta = ((self.rewards_by_column * others_c).sum(-1)
+                  + (q * r_mu[:, self.agent].T).sum(-1))  # (S, A)
+        A = logs.shape[1]
+        full = np.concatenate([dw.reshape(S, A, S * A)[:, :, self.columns],
+                               d_beta[:, :, None]], axis=2)  # d Wbar / dz (S, A, m + 1)
+        norm = self.norm_block.copy()
+        norm.flat[self.norm_entries] = pis
+        actions = self.action_base - (self.difference @ full).reshape(-1, self.m + 1)
+        return h, np.concatenate([norm, actions])[self.order]
