@@ -105,6 +105,18 @@ class PathState(NamedTuple):
     curvature: torch.Tensor | None = None
 
 
+def _solve(matrix: np.ndarray, rhs: np.ndarray) -> tuple[np.ndarray, float] | None:
+    """``matrix^{-1} rhs`` and the sign of ``det(matrix)`` from one LU factorisation (LAPACK
+    ``dgesv``: numpy's ``solve`` and ``slogdet`` would factorise twice, each with more
+    overhead than the factorisation of these small matrices); ``None`` when it is singular."""
+    lu, piv, x, info = scipy.linalg.lapack.dgesv(matrix, rhs)
+    if info != 0:
+        return None
+    swaps = int(np.count_nonzero(piv != np.arange(len(piv))))
+    negative = int(np.count_nonzero(np.diag(lu) < 0))
+    return x, -1.0 if (swaps + negative) % 2 else 1.0
+
+
 def _lu(matrix: np.ndarray):
     """scipy's LU factors of a square matrix, ``None`` when it is singular or not finite."""
     if not np.isfinite(matrix).all():
@@ -207,14 +219,13 @@ class Solver:
         factorisation (an SVD where that matrix is singular)."""
         jac = self._evaluate(z)[1] if jac is None else jac
         reference = previous if previous is not None else np.eye(len(z))[-1]
-        augmented = np.vstack([jac, reference])
-        try:
-            x = np.linalg.solve(augmented, np.eye(len(z))[-1])
+        solved = _solve(np.vstack([jac, reference]), np.eye(len(z))[-1])
+        if solved is not None:
+            x, sign = solved
             norm = float(np.linalg.norm(x))
             if math.isfinite(norm) and norm > 0:
-                return x / norm, float(np.linalg.slogdet(augmented)[0])
-        except np.linalg.LinAlgError:
-            pass  # singular: the SVD below
+                return x / norm, sign
+        # singular: the SVD below
         # The null vector of J (n x (n+1)): the last right-singular vector.
         t = np.linalg.svd(jac, full_matrices=True)[2][-1]
         t = t if float(t @ reference) >= 0 else -t
@@ -246,10 +257,10 @@ class Solver:
             if worst < self._tolerance(z, _CORRECTOR_TOL):
                 return z, jac if fresh else self._evaluate(z)[1], first, kappa
             if not self.chord:  # Newton: a fresh Jacobian each iteration
-                try:
-                    dz = np.linalg.solve(np.vstack([jac, t]), residual)
-                except np.linalg.LinAlgError:
+                solved = _solve(np.vstack([jac, t]), residual)
+                if solved is None:
                     return None
+                dz = solved[0]
             else:  # the chord method: one factorisation
                 if lu is None:
                     lu = _lu(np.vstack([jac, t]))
@@ -291,10 +302,10 @@ class Solver:
                 return None
             if float(np.abs(h).max()) < self._tolerance(z[:-1]):
                 return z
-            try:
-                z[:-1] -= np.linalg.solve(jac[:, :-1], h)
-            except np.linalg.LinAlgError:
+            solved = _solve(jac[:, :-1], h)
+            if solved is None:
                 return None
+            z[:-1] -= solved[0]
         h = self._evaluate(z, False)[0]
         return z if float(np.abs(h).max()) < 1e3 * self._tolerance(z) else None
 
