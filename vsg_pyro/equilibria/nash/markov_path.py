@@ -39,6 +39,7 @@ import scipy.linalg.lapack
 import torch
 
 from vsg_pyro.core.joint import JointIndex, product_of_marginals, sum_others
+from vsg_pyro.equilibria.nash.logit import difference_rows
 from vsg_pyro.games.tabular import TabularGame
 
 __all__ = ["DiscountedSystem", "markov_equations", "split_policies"]
@@ -140,9 +141,7 @@ class DiscountedSystem:
         # the action equations difference each column against its agent's first (a = 0)
         first = start[:-1][agent]
         rest = np.flatnonzero(np.arange(A) != first)
-        self.difference = np.zeros((len(rest), A))  # (A - N, A)
-        self.difference[np.arange(len(rest)), rest] = 1.0
-        self.difference[np.arange(len(rest)), first[rest]] = -1.0
+        self.difference = difference_rows(counts)[rest, :-1]  # (A - N, A)
         self.difference_t = np.ascontiguousarray(self.difference.T)
         # rows computed as [normalisations (S, N); action equations (S, A - N)], state-major;
         # their positions in markov_equations' order (per agent: S normalisations, then the
