@@ -176,3 +176,33 @@ def test_closed_form_value_jacobian_equals_finite_differences():
     with pytest.raises(ValueError, match="discounted"):
         StageValues(random_stochastic_game(2, [2, 2], seed=0, horizon=2)).jacobian(
             [np.full((4, 2), 0.5)] * 2)
+
+
+def test_state_gains_equal_value_iteration_and_the_torch_metric():
+    # Per-state exact gains (numpy policy iteration / backward induction) against value
+    # iteration written here (the largest, two agents) and, entry by entry, against
+    # metrics.state_exploitability (torch policy iteration); random policies are far from
+    # equilibrium, so gains are O(0.1) and a wrong best response is visible.
+    import torch
+
+    from vsg_pyro.metrics import state_exploitability
+
+    rng = np.random.default_rng(5)
+    for game in [random_stochastic_game(3, [3, 2], seed=11, gamma=0.8),
+                 random_stochastic_game(4, [2, 2], seed=2, gamma=0.95),
+                 random_stochastic_game(3, [2, 3], seed=4, horizon=3)]:
+        values = StageValues(game)
+        for _ in range(3):
+            lead = (game.horizon, game.n_states) if game.horizon else (game.n_states,)
+            pis = [rng.dirichlet(np.ones(a), lead) for a in game.action_counts]
+            gains = values.state_gains([p.reshape(-1, p.shape[-1]) for p in pis])
+            assert gains.shape == (2, game.n_states)
+            assert gains.max() == pytest.approx(_np_gain(game, pis), abs=1e-10)
+            assert gains.max() > 1e-3  # the check is not vacuous
+            torch_gains = state_exploitability(game, [torch.from_numpy(p) for p in pis])
+            np.testing.assert_allclose(gains, torch_gains.numpy(), atol=1e-10)
+    game = random_stochastic_game(2, [2, 3, 2], seed=1, gamma=0.7)  # three agents
+    pis = [rng.dirichlet(np.ones(a), 2) for a in game.action_counts]
+    np.testing.assert_allclose(
+        StageValues(game).state_gains(pis),
+        state_exploitability(game, [torch.from_numpy(p) for p in pis]).numpy(), atol=1e-10)

@@ -19,7 +19,6 @@ from vsg_pyro.equilibria.nash.support_newton import (
     support_newton,
 )
 from vsg_pyro.games.tabular import TabularGame
-from vsg_pyro.metrics.exploitability import exploitability, state_exploitability
 
 __all__ = ["Branch", "trace_branch", "qre_at", "LimitPoint", "limit_equilibrium"]
 
@@ -102,11 +101,12 @@ class LimitPoint(NamedTuple):
     support_newton: bool = False
 
 
-def _worst_gain(game: TabularGame, policies: Sequence[torch.Tensor]) -> float:
-    """Exploitability from every initial state (one state: the plain exploitability)."""
-    if game.is_normal_form:
-        return exploitability(game, policies).exploitability
-    return float(state_exploitability(game, policies).max())
+def _worst_gain(values: StageValues, policies: Sequence[torch.Tensor]) -> float:
+    """Exploitability from every initial state (one state: the plain exploitability), exact
+    (:meth:`StageValues.state_gains`, tested against
+    :func:`~vsg_pyro.metrics.state_exploitability`)."""
+    return float(values.state_gains([p.reshape(-1, p.shape[-1]).numpy()
+                                     for p in policies]).max())
 
 
 def _limit_point(game: TabularGame, values: StageValues, beta: float,
@@ -123,7 +123,7 @@ def _limit_point(game: TabularGame, values: StageValues, beta: float,
     elif first_stage > 1e-12:
         is_nash = False
     else:
-        is_nash = _worst_gain(game, onehot) <= 1e-12
+        is_nash = _worst_gain(values, onehot) <= 1e-12
     if game.is_normal_form:
         pure = tuple(int(a.reshape(-1)[0]) for a in greedy)
         return LimitPoint(beta, [p.reshape(-1) for p in policies], gap,
@@ -196,7 +196,7 @@ def _follow_to_the_limit(game: TabularGame, tol: float, max_beta: float, max_ste
         if bar is not None:
             bar.set_postfix(beta=f"{beta:.4g}", one_shot_gain=f"{one_shot:.2e}")
         if first_stage <= tol:  # else the exploitability is > tol too
-            gap = _worst_gain(game, policies)
+            gap = _worst_gain(values, policies)
             if gap <= tol:
                 return _limit_point(game, values, beta, policies, gap, False)
         half, previous = previous, flat  # the points at about beta / 2 and beta
@@ -210,7 +210,7 @@ def _follow_to_the_limit(game: TabularGame, tol: float, max_beta: float, max_ste
             if polished is not None and values.one_shot_gain(polished, first_stage=True) <= tol:
                 candidate = [torch.from_numpy(p).reshape(q.shape)
                              for p, q in zip(polished, policies, strict=True)]
-                found[key] = (candidate, _worst_gain(game, candidate))
+                found[key] = (candidate, _worst_gain(values, candidate))
         if found[key] is not None:  # the support's equilibrium: is the branch near it yet?
             candidate, gap = found[key]
             near = max(float((c - p).abs().max()) for c, p in zip(candidate, policies,

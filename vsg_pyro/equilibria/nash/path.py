@@ -78,8 +78,10 @@ __all__ = ["PathState", "Solver", "expected_payoffs", "logit_equations", "logit_
 MAX_STEP = 5.0
 
 _NEWTON_TOL = 1e-13  # the point at a requested beta
-_CORRECTOR_TOL = 1e-10  # the branch's points between them (the predictor's next start)
-_STEP_TOL = 1e-7  # ... or a last Newton correction this small in its quadratic regime
+#: the corrector's default relative tolerance on the branch's points between requested betas
+#: (the predictor's next start): a residual this small, or a last Newton correction 1000
+#: times this small in its quadratic regime
+CORRECTOR_TOL = 1e-10
 _NEWTON_ITER = 10
 # step-length control: nominal first correction, contraction rate and tangent turn (radians),
 # and the largest turn accepted
@@ -136,7 +138,9 @@ class Solver:
     Args:
         game: a tabular game; log_priors: per agent ``(S, A_i)`` log prior (uniform by
             default); certificate_tol: the residual's threshold;
-        h0: the first arclength step.
+        h0: the first arclength step; corrector_tol: the corrector's relative tolerance on
+            the branch's points between requested betas (:data:`CORRECTOR_TOL`; the points
+            at requested betas are always corrected to ~1e-13).
 
     ``step(state, beta, alpha)``: one predictor-corrector step towards the requested ``beta``
     with steps of at most ``alpha`` in arclength; ``change`` is the step's length.
@@ -147,7 +151,8 @@ class Solver:
     family = "factorized"
 
     def __init__(self, game: TabularGame, log_priors: Sequence[torch.Tensor] | None = None,
-                 certificate_tol: float = 1e-6, h0: float = 0.05) -> None:
+                 certificate_tol: float = 1e-6, h0: float = 0.05,
+                 corrector_tol: float = CORRECTOR_TOL) -> None:
         self.game = game
         self.markov = not game.is_normal_form
         self.payoffs = payoff_tensors(game) if not self.markov else []
@@ -176,6 +181,9 @@ class Solver:
         elif game.horizon is None:
             self.system = DiscountedSystem(game, self.state_priors)
         self.h0 = float(h0)
+        if not 0 < corrector_tol < 1e-2:
+            raise ValueError(f"corrector_tol: must lie in (0, 1e-2), got {corrector_tol}")
+        self.corrector_tol = float(corrector_tol)
         self.n_agents = game.n_agents
         self.counts = list(counts)
 
@@ -218,11 +226,13 @@ class Solver:
         ``previous . x = 1``), and ``det([J; x/|x|]) = |x| det([J; previous])``: one
         factorisation (an SVD where that matrix is singular)."""
         jac = self._evaluate(z)[1] if jac is None else jac
-        reference = previous if previous is not None else np.eye(len(z))[-1]
-        solved = _solve(np.vstack([jac, reference]), np.eye(len(z))[-1])
+        last = np.zeros(len(z))
+        last[-1] = 1.0
+        reference = previous if previous is not None else last
+        solved = _solve(np.vstack([jac, reference]), last)
         if solved is not None:
             x, sign = solved
-            norm = float(np.linalg.norm(x))
+            norm = math.sqrt(float(x @ x))
             if math.isfinite(norm) and norm > 0:
                 return x / norm, sign
         # singular: the SVD below
@@ -245,22 +255,32 @@ class Solver:
         ``None`` when an iteration does not contract by half (unless already at the rounding
         floor).  Returns the corrected point, ``J`` there (the next tangent's), the first
         correction's length and the largest contraction ratio (the step-length control's
-        measures of how far the predictor was off)."""
+        measures of how far the predictor was off).
+
+        Stops at a residual below ``corrector_tol`` (relative to the point's scale,
+        :meth:`_tolerance`), or, with Newton's fresh Jacobians, after a correction below
+        ``1e3 corrector_tol`` that contracted by 10 or more (the quadratic regime: the next
+        residual is ~ its contraction times that correction)."""
+        n = len(z_pred) - 1
         z, lu, previous, first, kappa = z_pred.copy(), None, math.inf, 0.0, 0.0
+        residual, matrix = np.empty(n + 1), np.empty((n + 1, n + 1))
         for k in range(_NEWTON_ITER):
             fresh = k == 0 or not self.chord
             h, jac = self._evaluate(z, fresh)
-            residual = np.append(h, t @ (z - z_pred))
-            if not np.isfinite(residual).all():
+            residual[:n] = h
+            residual[n] = t @ (z - z_pred)
+            worst = float(np.abs(residual).max())  # NaN when not finite
+            if not worst < math.inf:
                 return None
-            worst = float(np.abs(residual).max())
-            if worst < self._tolerance(z, _CORRECTOR_TOL):
+            scale = 1.0 + float(np.abs(z).max())  # _tolerance's, once per iteration
+            if worst < self.corrector_tol * scale:
                 return z, jac if fresh else self._evaluate(z)[1], first, kappa
             if not self.chord:  # Newton: a fresh Jacobian each iteration
-                solved = _solve(np.vstack([jac, t]), residual)
-                if solved is None:
+                matrix[:n] = jac
+                matrix[n] = t
+                _, _, dz, info = scipy.linalg.lapack.dgesv(matrix, residual, overwrite_a=1)
+                if info != 0:
                     return None
-                dz = solved[0]
             else:  # the chord method: one factorisation
                 if lu is None:
                     lu = _lu(np.vstack([jac, t]))
@@ -268,9 +288,10 @@ class Solver:
                         return None
                 dz = scipy.linalg.lu_solve(lu, residual, check_finite=False)
             size = float(np.abs(dz).max())
-            if not math.isfinite(size) or size > 0.5 * previous:
-                # no longer contracting: at the rounding floor (accept), or diverging
-                if worst < 1e4 * self._tolerance(z):
+            if not (size <= 0.5 * previous and size < math.inf):
+                # no longer contracting (or not finite): at the rounding floor (accept), or
+                # diverging
+                if worst < 1e4 * _NEWTON_TOL * scale:
                     return z, jac if fresh else self._evaluate(z)[1], first, kappa
                 return None
             if previous < math.inf:
@@ -278,7 +299,7 @@ class Solver:
             else:
                 first = size
             if (not self.chord and previous < math.inf and size <= 0.1 * previous
-                    and size < self._tolerance(z, _STEP_TOL)):
+                    and size < 1e3 * self.corrector_tol * scale):
                 # Newton in its quadratic regime with a tiny last correction: the next residual
                 # is ~ (its contraction) x (this step); J here serves the tangent (off by
                 # O(step)); the branch's reported points are re-checked by their residuals
@@ -371,9 +392,10 @@ class Solver:
         z_out = torch.from_numpy(z_new)
         new = PathState(z_out, torch.from_numpy(t_new), min(h_next, alpha), done,
                         (*state.betas, float(z_new[-1])),
-                        (*state.points, torch.exp(z_out[:-1])), tuple(events),
+                        (*state.points, torch.from_numpy(np.exp(z_new[:-1]))), tuple(events),
                         state.iteration + 1, sign_new, torch.from_numpy((t_new - t_old) / h))
-        return new, StepInfo(change=float(np.linalg.norm(z_new - z_old)))
+        change = z_new - z_old
+        return new, StepInfo(change=math.sqrt(float(change @ change)))
 
     def policies(self, state: PathState) -> list[torch.Tensor]:
         """Per agent ``(H?, S, A_i)`` probabilities at the state (``(1, 1, A_i)`` for a

@@ -123,6 +123,42 @@ class StageValues:
         """One of :meth:`one_shot_gains`: every row's, or with ``first_stage`` stage 0's."""
         return self.one_shot_gains(pis)[1 if first_stage else 0]
 
+    def state_gains(self, pis: Sequence[np.ndarray]) -> np.ndarray:
+        """The exact best-response gain of every agent from every initial state ``(N, S)``
+        (at stage 0) against policies ``(R, A_i)``: the numpy counterpart of
+        :func:`~vsg_pyro.metrics.state_exploitability` for the limit's hot loop.  Each agent's
+        best response in the MDP the others induce: backward induction (finite horizon), or
+        policy iteration from the greedy policy of ``Qbar_i`` (discounted; exact, finite)."""
+        n, S = len(self.counts), self.n_states
+        qbars, vs = self.values(pis)
+        gains = np.empty((n, S))
+        if self.horizon is not None:
+            rows = [p.reshape(self.horizon, S, -1) for p in pis]
+            for i in range(n):
+                best = np.zeros(S)
+                for t in reversed(range(self.horizon)):
+                    stage = [p[t] for p in rows]
+                    q = expect_except(self.rewards[i] + self.trans @ best, stage, (i,))
+                    best = q.max(-1)
+                gains[i] = best - vs[i][:S]
+            return np.clip(gains, 0.0, None)
+        rows = np.arange(S)
+        for i in range(n):
+            reward = expect_except(self.rewards[i], pis, (i,))  # (S, A_i)
+            trans = expect_except(self.trans, pis, (i,), "Z")  # (S, A_i, S')
+            greedy, best = qbars[i].argmax(-1), vs[i]
+            for _ in range(10_000):
+                best = np.linalg.solve(np.eye(S) - self.gamma * trans[rows, greedy],
+                                       reward[rows, greedy])
+                q = reward + self.gamma * trans @ best
+                current = q[rows, greedy]
+                improvable = q.max(-1) > current + 1e-12 * (1.0 + np.abs(current))
+                if not improvable.any():
+                    break
+                greedy = np.where(improvable, q.argmax(-1), greedy)
+            gains[i] = best - vs[i]
+        return np.clip(gains, 0.0, None)
+
     def upper_bound_factor(self) -> float:
         """``1 / (1 - gamma)`` or ``H``: the one-shot gain times this bounds the exploitability."""
         return float(self.horizon) if self.horizon is not None else 1.0 / (1.0 - self.gamma)
