@@ -123,83 +123,87 @@ class DiscountedSystem:
         self.rewards = np.ascontiguousarray(
             game.rewards.detach().numpy().reshape(n, S, J).transpose(1, 0, 2))  # (S, N, J)
         self.onehot, self.onehot_t = index.onehot, np.ascontiguousarray(index.onehot.T)
-        self.own, self.agent = index.own, agent
+        self.agent = agent
+        self.own_by_column = index.own[agent]  # (A, J): column c's agent's action in j
         self.rewards_by_column = np.ascontiguousarray(self.rewards[:, agent])  # (S, A, J)
         offsets = np.cumsum([0] + [S * a for a in counts])
         m = int(offsets[-1])
         # y's position of (s, column c): agent-major, then state, then action
-        self.y_index = np.empty((S, A), dtype=np.intp)
+        y_index = np.empty((S, A), dtype=np.intp)
         for i, a in enumerate(counts):
-            self.y_index[:, start[i]:start[i + 1]] = (offsets[i] + np.arange(S)[:, None] * a
-                                                      + np.arange(a))
+            y_index[:, start[i]:start[i + 1]] = (offsets[i] + np.arange(S)[:, None] * a
+                                                 + np.arange(a))
+        self.y_index = y_index
         self.log_prior = np.concatenate(
             [np.broadcast_to(lp.detach().numpy(), (S, a)) for lp, a in
              zip(log_priors, counts, strict=True)], axis=1)  # (S, A)
         self.by_agent = (agent[:, None] == np.arange(n)).astype(np.float64)  # (A, N)
         self.own_columns = np.ascontiguousarray(self.by_agent.T)  # (N, A)
-        self.cross = (agent[:, None] != agent[None, :]).astype(np.float64)  # (A, A)
-        # the action equations difference each column against its agent's first (a = 0)
+        # the action equations difference each column c_r against its agent's first (a = 0)
         first = start[:-1][agent]
-        rest = np.flatnonzero(np.arange(A) != first)
+        rest = np.flatnonzero(np.arange(A) != first)  # c_r, r = 0..A-N-1
         self.difference = difference_rows(counts)[rest, :-1]  # (A - N, A)
         self.difference_t = np.ascontiguousarray(self.difference.T)
-        # rows computed as [normalisations (S, N); action equations (S, A - N)], state-major;
-        # their positions in markov_equations' order (per agent: S normalisations, then the
-        # (S, A_i - 1) action equations)
+        self.row_agent = agent[rest]  # (A - N,)
+        self.row_cross = (agent[rest][:, None] != agent[None, :]).astype(np.float64)  # (A-N, A)
+        # output rows in markov_equations' order (per agent: S normalisations, then the
+        # (S, A_i - 1) action equations); columns in y's order, then beta
         actions = rest - start[agent[rest]]  # a >= 1
         sizes = np.array(counts)[agent[rest]]
         norm_rows = offsets[:-1][None, :] + np.arange(S)[:, None]  # (S, N)
         action_rows = (offsets[agent[rest]][None] + S + np.arange(S)[:, None] * (sizes - 1)
                        + (actions - 1))  # (S, A - N)
-        self.order = np.argsort(np.concatenate([norm_rows.ravel(), action_rows.ravel()]))
-        self.columns = np.argsort(self.y_index.ravel())  # (s0, c) flat -> y's order
-        # the Jacobian's constant part, in the computed row order: y(s, a) - y(s, 0) in the
-        # action rows; and where the normalisation rows' entries (pi_i(s, a)) go
-        self.action_base = np.zeros((S * len(rest), m + 1))
-        rows = np.arange(S * len(rest)).reshape(S, -1)
-        self.action_base[rows, self.y_index[:, rest]] = 1.0
-        self.action_base[rows, self.y_index[:, first[rest]]] = -1.0
-        self.norm_block = np.zeros((S * n, m + 1))
-        self.norm_entries = (np.arange(S)[:, None] * n + agent[None, :]) * (m + 1) + self.y_index
-        self.eye = np.eye(S)
-        self.same_state = np.eye(S)[:, None, :, None]  # (S, 1, S0, 1)
+        self.norm_rows, self.action_rows = norm_rows.ravel(), action_rows.ravel()
+        # flat positions in the (m, m + 1) Jacobian: the normalisation rows' pi_i(s, c) at
+        # y(s, c); the action rows' (s, r) entries at y(s0, c') (S, A - N, S0, A) and beta
+        width = m + 1
+        self.norm_entries = norm_rows[:, agent] * width + y_index  # (S, A)
+        self.action_entries = (action_rows[:, :, None, None] * width
+                               + y_index[None, None])  # (S, A - N, S0, A)
+        self.beta_entries = action_rows * width + m  # (S, A - N)
+        # the action rows' constant part: y(s, c_r) - y(s, first_r)
+        eye_s = np.eye(S)
+        self.action_constant = eye_s[:, None, :, None] * self.difference[None, :, None, :]
+        self.states = np.arange(S)
+        self.eye = eye_s
         self.m = m
 
     def evaluate(self, z: np.ndarray, jacobian: bool = True
                  ) -> tuple[np.ndarray, np.ndarray | None]:
-        S, gamma, trans, onehot = self.n_states, self.gamma, self.trans, self.onehot
+        gamma, trans = self.gamma, self.trans
         y, beta = z[:-1], z[-1]
         logs = y[self.y_index]  # Y (S, A)
         pis = np.exp(logs)
         log_joint = logs @ self.onehot_t  # (S, J)
         mu = np.exp(log_joint)
-        others = np.exp(log_joint[:, None, :] - logs[:, self.own])  # mu_-i (S, N, J)
+        # mu_-i(s, j) for column c's agent i, where j plays c (else 0): (S, A, J)
+        others_c = np.exp(log_joint[:, None, :] - logs[:, self.own_by_column]) * self.onehot_t
         lu, piv, minv, info = scipy.linalg.lapack.dgesv(
             self.eye - gamma * (mu[:, None, :] @ trans)[:, 0], self.eye)  # M^{-1}
         if info != 0:  # I - gamma P_mu is singular only for a diverging (non-finite) iterate
-            minv = np.full((S, S), np.nan)
-        r_mu = (self.rewards * mu[:, None]).sum(-1)  # (S, N)
+            minv = np.full(minv.shape, np.nan)
+        r_mu = (self.rewards @ mu[:, :, None])[..., 0]  # (S, N)
         entropy = logs - self.log_prior
         u = minv @ (beta * r_mu - (pis * entropy) @ self.by_agent)  # U (S, N)
         w = beta * self.rewards + gamma * (trans @ u).transpose(0, 2, 1)  # W (S, N, J)
-        others_c = others[:, self.agent] * self.onehot_t  # mu_-i E (S, A, J)
         weighted = w[:, self.agent] * others_c  # (S, A, J)
         d = entropy - weighted.sum(-1)  # y - log pi0 - Wbar (S, A)
-        h = np.concatenate([(pis @ self.by_agent - 1.0).ravel(),
-                            (d @ self.difference_t).ravel()])[self.order]
+        h = np.empty(self.m)
+        h[self.norm_rows] = (pis @ self.by_agent - 1.0).ravel()
+        h[self.action_rows] = (d @ self.difference_t).ravel()
         if not jacobian:
             return h, None
-        q = others_c @ (gamma * (trans @ minv))  # Q (S, A, S0)
-        g = ((w * mu[:, None]) @ onehot
+        # Q differenced over the rows' actions: (D Q)(s, r, s0), Q = gamma E_-i[P] M^{-1}
+        q = (self.difference @ (others_c @ trans)) @ (gamma * minv)  # (S, A - N, S0)
+        g = ((w * mu[:, None]) @ self.onehot
              - self.own_columns * (pis * (entropy + 1.0))[:, None])  # G_ij (S0, N, A)
-        dw = q[:, :, :, None] * g[:, self.agent].transpose(1, 0, 2)[None]  # (S, A, S0, A)
-        dw += self.same_state * ((weighted @ onehot) * self.cross)[:, :, None, :]
-        d_beta = ((self.rewards_by_column * others_c).sum(-1)
-                  + (q * r_mu[:, self.agent].T).sum(-1))  # (S, A)
-        A = logs.shape[1]
-        full = np.concatenate([dw.reshape(S, A, S * A)[:, :, self.columns],
-                               d_beta[:, :, None]], axis=2)  # d Wbar / dz (S, A, m + 1)
-        norm = self.norm_block.copy()
-        norm.flat[self.norm_entries] = pis
-        actions = self.action_base - (self.difference @ full).reshape(-1, self.m + 1)
-        return h, np.concatenate([norm, actions])[self.order]
+        dw = q[:, :, :, None] * g[:, self.row_agent].transpose(1, 0, 2)[None]  # (S,A-N,S0,A)
+        dw[self.states, :, self.states, :] += (self.difference @ (weighted @ self.onehot)
+                                               * self.row_cross)  # [s = s0, j != i]
+        d_beta = ((self.rewards_by_column * others_c).sum(-1) @ self.difference_t
+                  + (q * r_mu[:, self.row_agent].T).sum(-1))  # (S, A - N)
+        jac = np.zeros((self.m, self.m + 1))
+        jac.flat[self.norm_entries] = pis
+        jac.flat[self.action_entries] = self.action_constant - dw
+        jac.flat[self.beta_entries] = -d_beta
+        return h, jac

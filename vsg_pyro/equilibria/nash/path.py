@@ -397,6 +397,19 @@ class Solver:
         change = z_new - z_old
         return new, StepInfo(change=math.sqrt(float(change @ change)))
 
+    def row_policies(self, state: PathState) -> list[np.ndarray]:
+        """Per agent ``(R, A_i)`` probabilities at the state, in numpy (rows: the (stage,)
+        state pairs flattened; one row for a normal-form game): :meth:`policies` without
+        torch, for the limit's hot loop."""
+        probabilities = np.exp(state.z.numpy()[:-1])
+        rows = math.prod(self.game.row_shape) if self.markov else 1
+        sizes = np.cumsum([0, *[rows * a for a in self.counts]])
+        out = []
+        for k, a in enumerate(self.counts):
+            p = probabilities[sizes[k]:sizes[k + 1]].reshape(-1, a)
+            out.append(p / p.sum(-1, keepdims=True))
+        return out
+
     def policies(self, state: PathState) -> list[torch.Tensor]:
         """Per agent ``(H?, S, A_i)`` probabilities at the state (``(1, 1, A_i)`` for a
         normal-form game)."""

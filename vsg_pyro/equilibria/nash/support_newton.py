@@ -36,7 +36,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from vsg_pyro.core.joint import expect_except
+from vsg_pyro.core.joint import JointIndex, expect_except
 from vsg_pyro.games.tabular import TabularGame
 
 __all__ = ["StageValues", "branch_support", "support_newton"]
@@ -58,18 +58,33 @@ class StageValues:
         self.counts = tuple(game.action_counts)
         self.n_states = game.n_states
         self.scale = 1.0 + float(np.abs(self.rewards).max()) * game.effective_horizon
+        # discounted games: the joint action flattened (as DiscountedSystem does), so that
+        # values() is a few array operations for every agent at once
+        n, S = len(self.counts), self.n_states
+        self.index = JointIndex(self.counts)
+        J = self.index.onehot.shape[0]
+        self.flat_trans = self.trans.reshape(S, J, S)  # (S, J, S')
+        self.flat_rewards = np.ascontiguousarray(
+            self.rewards.reshape(n, S, J).transpose(1, 0, 2))  # (S, N, J)
+        # for each agent, the other agents (N, N - 1)
+        self.excluded = np.array([[k for k in range(n) if k != i] for i in range(n)],
+                                 dtype=np.intp).reshape(n, n - 1)
+        self.splits = np.cumsum(self.counts)[:-1]
 
     def values(self, pis: Sequence[np.ndarray]) -> tuple[list[np.ndarray], list[np.ndarray]]:
-        """Per agent ``Qbar_i`` ``(R, A_i)`` and ``V_i`` ``(R,)`` of policies ``(R, A_i)``."""
+        """Per agent ``Qbar_i`` ``(R, A_i)`` and ``V_i`` ``(R,)`` of policies ``(R, A_i)``
+        (probabilities, or any real numbers: Newton's iterates may leave the simplex)."""
         n, S = len(self.counts), self.n_states
         if self.horizon is None:
-            p_mu = expect_except(self.trans, pis, (), "Z")  # (S, S')
-            solve = np.linalg.solve(np.eye(S) - self.gamma * p_mu,
-                                    np.stack([expect_except(r, pis, ()) for r in self.rewards],
-                                             -1))  # (S, N)
-            qs = [self.rewards[i] + self.gamma * (self.trans @ solve[:, i]) for i in range(n)]
-            return ([expect_except(q, pis, (i,)) for i, q in enumerate(qs)],
-                    [solve[:, i] for i in range(n)])
+            index = self.index
+            own = np.concatenate(pis, axis=1)[:, index.own]  # pi_k(s, a_k of j) (S, N, J)
+            mu = own.prod(1)  # (S, J)
+            others = own[:, self.excluded].prod(2)  # prod_{k != i} (S, N, J)
+            v = np.linalg.solve(np.eye(S) - self.gamma * (mu[:, None, :] @ self.flat_trans)[:, 0],
+                                (self.flat_rewards @ mu[:, :, None])[..., 0])  # V (S, N)
+            q = self.flat_rewards + self.gamma * (self.flat_trans @ v).transpose(0, 2, 1)
+            qbar = ((q * others)[:, index.agent] * index.onehot.T).sum(-1)  # (S, A)
+            return np.split(qbar, self.splits, axis=1), list(v.T)
         rows = [p.reshape(self.horizon, S, -1) for p in pis]
         v = np.zeros((n, S))
         qbars, vs = [[] for _ in range(n)], [[] for _ in range(n)]
