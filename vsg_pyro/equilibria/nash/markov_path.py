@@ -166,11 +166,14 @@ class DiscountedSystem:
         self.action_constant = eye_s[:, None, :, None] * self.difference[None, :, None, :]
         self.states = np.arange(S)
         self.eye = eye_s
+        self.gamma_trans = self.gamma * self.trans  # (S, J, S')
+        self.ones_j, self.ones_s = np.ones(J), np.ones(S)
         self.m = m
 
     def evaluate(self, z: np.ndarray, jacobian: bool = True
                  ) -> tuple[np.ndarray, np.ndarray | None]:
-        gamma, trans = self.gamma, self.trans
+        # (written for few numpy calls: at these sizes each call's overhead, not its
+        # arithmetic, is the cost)
         y, beta = z[:-1], z[-1]
         logs = y[self.y_index]  # Y (S, A)
         pis = np.exp(logs)
@@ -179,31 +182,33 @@ class DiscountedSystem:
         # mu_-i(s, j) for column c's agent i, where j plays c (else 0): (S, A, J)
         others_c = np.exp(log_joint[:, None, :] - logs[:, self.own_by_column]) * self.onehot_t
         lu, piv, minv, info = scipy.linalg.lapack.dgesv(
-            self.eye - gamma * (mu[:, None, :] @ trans)[:, 0], self.eye)  # M^{-1}
+            self.eye - (mu[:, None, :] @ self.gamma_trans)[:, 0], self.eye)  # M^{-1}
         if info != 0:  # I - gamma P_mu is singular only for a diverging (non-finite) iterate
             minv = np.full(minv.shape, np.nan)
         r_mu = (self.rewards @ mu[:, :, None])[..., 0]  # (S, N)
         entropy = logs - self.log_prior
         u = minv @ (beta * r_mu - (pis * entropy) @ self.by_agent)  # U (S, N)
-        w = beta * self.rewards + gamma * (trans @ u).transpose(0, 2, 1)  # W (S, N, J)
+        w = beta * self.rewards + (self.gamma_trans @ u).transpose(0, 2, 1)  # W (S, N, J)
         weighted = w[:, self.agent] * others_c  # (S, A, J)
-        d = entropy - weighted.sum(-1)  # y - log pi0 - Wbar (S, A)
+        d = entropy - weighted @ self.ones_j  # y - log pi0 - Wbar (S, A)
         h = np.empty(self.m)
-        h[self.norm_rows] = (pis @ self.by_agent - 1.0).ravel()
+        h[self.norm_rows] = (pis @ self.by_agent).ravel()
+        h[self.norm_rows] -= 1.0
         h[self.action_rows] = (d @ self.difference_t).ravel()
         if not jacobian:
             return h, None
         # Q differenced over the rows' actions: (D Q)(s, r, s0), Q = gamma E_-i[P] M^{-1}
-        q = (self.difference @ (others_c @ trans)) @ (gamma * minv)  # (S, A - N, S0)
+        q = (self.difference @ (others_c @ self.gamma_trans)) @ minv  # (S, A - N, S0)
         g = ((w * mu[:, None]) @ self.onehot
              - self.own_columns * (pis * (entropy + 1.0))[:, None])  # G_ij (S0, N, A)
-        dw = q[:, :, :, None] * g[:, self.row_agent].transpose(1, 0, 2)[None]  # (S,A-N,S0,A)
+        dw = q[:, :, :, None] * g[:, self.row_agent].transpose(1, 0, 2)  # (S, A-N, S0, A)
         dw[self.states, :, self.states, :] += (self.difference @ (weighted @ self.onehot)
                                                * self.row_cross)  # [s = s0, j != i]
-        d_beta = ((self.rewards_by_column * others_c).sum(-1) @ self.difference_t
-                  + (q * r_mu[:, self.row_agent].T).sum(-1))  # (S, A - N)
+        d_beta = ((self.rewards_by_column * others_c) @ self.ones_j @ self.difference_t
+                  + (q * r_mu[:, self.row_agent].T) @ self.ones_s)  # (S, A - N)
         jac = np.zeros((self.m, self.m + 1))
-        jac.flat[self.norm_entries] = pis
-        jac.flat[self.action_entries] = self.action_constant - dw
-        jac.flat[self.beta_entries] = -d_beta
+        flat = jac.reshape(-1)  # a view
+        flat[self.norm_entries] = pis
+        flat[self.action_entries] = self.action_constant - dw
+        flat[self.beta_entries] = -d_beta
         return h, jac
