@@ -287,7 +287,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
                              "soft evaluation; path: logit-QRE path following from beta 0 "
                              "(nash: factorized, or conditional in normal-form games); "
                              "svi-path: the same on the ELBOs of the Pyro programs "
-                             "(normal-form)")
+                             "(factorized)")
     solve_.add_argument("--json", action="store_true", default=False,
                         help="print one JSON document")
     common = solve_.add_argument_group("every concept")

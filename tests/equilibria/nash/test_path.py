@@ -310,8 +310,6 @@ def test_svi_path_through_solve_with_a_pyro_elbo():
         np.testing.assert_allclose(a.numpy(), b.numpy(), atol=1e-8)
     with pytest.raises(ValueError, match="loss"):
         solve("chicken", method="path", loss=TraceEnum_ELBO(max_plate_nesting=1))
-    with pytest.raises(ValueError, match="normal-form"):
-        solve("resource_commons", method="svi-path")
 
 
 def test_cli_fallback_flag(capsys):

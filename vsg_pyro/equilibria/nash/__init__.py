@@ -84,8 +84,8 @@ def solve(
     family, normal-form and stochastic games: :mod:`vsg_pyro.equilibria.nash.path`; the
     conditional family in normal-form games: :mod:`.conditional_path`;
     ``"svi-path"``: the same branch with equations from the agents' ELBOs on their Pyro
-    programs, normal-form games, :mod:`vsg_pyro.equilibria.nash.svi_path`; partial, see the
-    README).
+    programs, the factorized family, normal-form and stochastic games,
+    :mod:`vsg_pyro.equilibria.nash.svi_path`; partial, see the README).
 
     Args:
         family: ``"conditional"`` (the paper's ``pi_i(a_i | s, a_-i)``; the default) or

@@ -42,7 +42,7 @@ from vsg_pyro.core.joint import JointIndex, product_of_marginals, sum_others
 from vsg_pyro.equilibria.nash.logit import difference_rows
 from vsg_pyro.games.tabular import TabularGame
 
-__all__ = ["DiscountedSystem", "markov_equations", "split_policies"]
+__all__ = ["DiscountedSystem", "markov_equations", "scaled_values", "split_policies"]
 
 
 def split_policies(game: TabularGame, y: torch.Tensor) -> list[torch.Tensor]:
@@ -53,9 +53,12 @@ def split_policies(game: TabularGame, y: torch.Tensor) -> list[torch.Tensor]:
                                                  strict=True)]
 
 
-def _scaled_values(game: TabularGame, i: int, joint: torch.Tensor, kl: torch.Tensor,
+def scaled_values(game: TabularGame, i: int, joint: torch.Tensor, kl: torch.Tensor,
                    beta: torch.Tensor) -> torch.Tensor:
-    """``W_i`` ``(H?, S, *J)`` (module docstring)."""
+    """``W_i = beta Q_i`` ``(H?, S, *J)`` of agent ``i`` (module docstring; torch,
+    differentiable) under ``joint`` ``(H?, S, *J)`` (the product of the policies) with
+    agent ``i``'s ``kl`` ``(H?, S)`` (``KL(pi_i || pi0_i)`` per row) at inverse temperature
+    ``beta``."""
     n = game.n_agents
     axes = list(range(-n, 0))
     reward = beta * game.rewards[i]  # (S, *J)
@@ -87,7 +90,7 @@ def markov_equations(game: TabularGame, log_priors: Sequence[torch.Tensor],
     out = []
     for i, (v, lp) in enumerate(zip(logs, log_priors, strict=True)):
         kl = (pis[i] * (v - lp)).sum(-1)  # (H?, S)
-        w = _scaled_values(game, i, joint, kl, beta)
+        w = scaled_values(game, i, joint, kl, beta)
         others = product_of_marginals(pis, exclude=i)
         wbar = sum_others(w * others, i, n)  # (H?, S, A_i)
         lp_b = lp.expand_as(v)
