@@ -31,11 +31,11 @@ def _np_fixed_point_residual(game, pis: list[np.ndarray], beta: float) -> float:
     for i in range(2):
         lp = -np.log(game.action_counts[i])
 
-        def wbar(w, pi_stage):  # E_{a_-i} W_i(s, a) (S, A_i)
+        def wbar(w, pi_stage, i=i):  # E_{a_-i} W_i(s, a) (S, A_i)
             return (np.einsum("sab,sb->sa", w, pi_stage[1]) if i == 0
                     else np.einsum("sab,sa->sb", w, pi_stage[0]))
 
-        def soft_value(w, pi_stage):  # E_mu W_i - KL_i (S,)
+        def soft_value(w, pi_stage, i=i, lp=lp):  # E_mu W_i - KL_i (S,)
             joint = np.einsum("sa,sb->sab", *pi_stage)
             own = pi_stage[i]
             return (joint * w).sum((1, 2)) - (own * (np.log(own) - lp)).sum(1)

@@ -44,9 +44,8 @@ with ``R`` rows (1 in a normal-form game), each agent's block row-major.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import math
+from collections.abc import Sequence
 
 import pyro
 import torch
