@@ -285,7 +285,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     solve_.add_argument("--method", default="svi", choices=[*METHODS, "path", "svi-path"],
                         help="svi: Pyro SVI per agent; exact: the same updates with exact "
                              "soft evaluation; path: logit-QRE path following from beta 0 "
-                             "(nash: factorized, or conditional in normal-form games); "
+                             "(nash: the factorized or conditional family); "
                              "svi-path: the same on the ELBOs of the Pyro programs "
                              "(factorized)")
     solve_.add_argument("--json", action="store_true", default=False,
@@ -328,7 +328,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
                                 "guide parameters)")
     only_nash.add_argument("--fallback", action=argparse.BooleanOptionalAction,
                            help="runs that do not certify fall back to path following from "
-                                "beta 0 (factorized; conditional in normal-form games; default "
+                                "beta 0 (factorized or conditional family; default "
                                 "on)")
     only_nash.add_argument("--learned-opponent", choices=["counts", "reward"],
                            help="learn opponent models from simulated play (replay buffer; "

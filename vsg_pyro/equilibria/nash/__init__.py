@@ -82,7 +82,7 @@ def solve(
     """Nash equilibrium of ``game`` by Algorithm 1 (``method="exact"``), decentralized SVI
     (``"svi"``), or logit-QRE path following from beta = 0 (``"path"``, the factorized
     family, normal-form and stochastic games: :mod:`vsg_pyro.equilibria.nash.path`; the
-    conditional family in normal-form games: :mod:`.conditional_path`;
+    conditional family: :mod:`.conditional_path`;
     ``"svi-path"``: the same branch with equations from the agents' ELBOs on their Pyro
     programs, the factorized family, normal-form and stochastic games,
     :mod:`vsg_pyro.equilibria.nash.svi_path`; partial, see the README).
@@ -104,8 +104,8 @@ def solve(
         guides, loss, optim: SVI only: your guides (one per agent), the ELBO instance
             (default :class:`~vsg_pyro.infer.elbo.EnumeratedGuideELBO`) and a ``pyro.optim``
             optimiser; or ``optimizer="adam"`` with ``lr``/``lr_decay`` (ClippedAdam).
-        fallback: when an ``"exact"`` or ``"svi"`` run of the factorized family (or of the
-            conditional family in a normal-form game), with the exact opponent model and the
+        fallback: when an ``"exact"`` or ``"svi"`` run of the factorized or conditional
+            family, with the exact opponent model and the
             built-in guides, ends without its certificate, follow the family's branch from
             beta 0 to the run's final beta instead (``method="path"``)
             and return that result if it is certified (``reason`` says so); ``False``: return
@@ -155,15 +155,14 @@ def solve(
     options = LoopOptions(steps=steps, tol=tol, adaptive_step=adaptive, progress=progress)
     result = run(solver, beta_schedule or beta, alpha, options, seed, callback, parameters)
     exact_model = opponent is None or type(opponent) is ExactOpponent
-    has_path = family == "factorized" or game.is_normal_form
-    if result.converged or not fallback or not has_path or not exact_model or \
+    if result.converged or not fallback or not exact_model or \
             guides is not None:
         return result  # the path solves the exact-opponent equilibrium of the tabular family
     return _path_fallback(game, result, family, log_priors, certificate_tol, steps, parameters)
 
 
 def _path_solver(game: TabularGame, family: str, log_priors, certificate_tol: float):
-    """The path follower of ``family`` (the conditional one: normal-form games)."""
+    """The path follower of ``family``."""
     if family == "conditional":
         return conditional_path.Solver(game, log_priors, certificate_tol)
     return path.Solver(game, log_priors, certificate_tol)
