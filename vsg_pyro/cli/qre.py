@@ -10,7 +10,7 @@ import csv
 import json
 import sys
 
-from vsg_pyro.equilibria.nash.branch import limit_equilibrium, trace_branch
+from vsg_pyro.equilibria.nash.branch import METHODS, limit_equilibrium, trace_branch
 from vsg_pyro.equilibria.nash.path import MAX_STEP
 from vsg_pyro.games import get_game
 
@@ -27,13 +27,15 @@ def _limit(game, args: argparse.Namespace) -> int:
     if args.max_lambda is not None or args.csv or args.plot:
         raise ValueError("--limit: not with --max-lambda/--csv/--plot (it chooses how far to go)")
     kwargs = {} if args.max_step is None else {"max_step": args.max_step}
-    point = limit_equilibrium(game, tol=args.tol, progress=not args.json, **kwargs)
+    point = limit_equilibrium(game, tol=args.tol, progress=not args.json, method=args.method,
+                              **kwargs)
     names = None
     if point.pure is not None and game.is_normal_form:
         names = [game.action_names[i][a] for i, a in enumerate(point.pure)]
     elif point.pure is not None:  # per agent, one action per state (and stage)
         names = [[game.action_names[i][a] for a in rows] for i, rows in enumerate(point.pure)]
-    doc = {"game": game.name, "lambda": point.beta, "exploitability": point.exploitability,
+    doc = {"game": game.name, "method": args.method, "lambda": point.beta,
+           "exploitability": point.exploitability,
            "policies": [p.tolist() for p in point.policies], "pure": names,
            "support_newton": point.support_newton}
     if args.json:
@@ -65,7 +67,8 @@ def run(args: argparse.Namespace) -> int:
     if args.max_lambda is None:
         raise ValueError("--max-lambda: required (or --limit)")
     branch = trace_branch(game, args.max_lambda,
-                          max_step=MAX_STEP if args.max_step is None else args.max_step)
+                          max_step=MAX_STEP if args.max_step is None else args.max_step,
+                          method=args.method)
     rows = [[float(b), *[float(x) for p in branch.policies for x in p[k]]]
             for k, b in enumerate(branch.betas)]
     names = _columns(game)
@@ -119,6 +122,9 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     qre.add_argument("--tol", type=float, default=1e-3, help="--limit: the exploitability")
     qre.add_argument("--max-step", type=float, default=None,
                      help=f"the largest arclength step (default {MAX_STEP:g}; --limit: 50)")
+    qre.add_argument("--method", choices=list(METHODS), default="path",
+                     help="path: the closed-form equations; svi-path: the agents' ELBOs on "
+                          "their Pyro programs (the same branch, autograd's cost)")
     qre.add_argument("--json", action="store_true", help="one JSON document")
     qre.add_argument("--csv", action="store_true", help="CSV: lambda, then the probabilities")
     qre.add_argument("--plot", default=None, help="write a PNG plot of the branch here")

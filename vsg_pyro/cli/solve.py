@@ -184,8 +184,9 @@ def _beta_list(args: argparse.Namespace, options: dict) -> int:
     from one trace (:func:`vsg_pyro.equilibria.nash.path.qre_at`)."""
     from vsg_pyro.equilibria.nash.branch import qre_at
 
-    if args.concept != "nash" or args.method != "path":
-        raise ValueError("--beta-list: only with --method path (one trace of the QRE branch)")
+    if args.concept != "nash" or args.method not in ("path", "svi-path"):
+        raise ValueError("--beta-list: only with --method path or svi-path (one trace of the "
+                         "QRE branch)")
     extra = sorted(set(options) - {"method", "log_priors"})
     if extra:
         raise ValueError(f"{', '.join(map(_flag, extra))}: not with --beta-list")
@@ -194,16 +195,19 @@ def _beta_list(args: argparse.Namespace, options: dict) -> int:
     except ValueError:
         raise ValueError(f"--beta-list: comma-separated numbers, got {args.beta_list!r}") from None
     game = get_game(args.game)
-    points = qre_at(game, betas)
+    points = qre_at(game, betas, options.get("log_priors"), method=args.method)
+    key = "logit_residual" if game.is_normal_form else "soft_best_response_residual"
     if args.json:
-        print(json.dumps({"game": game.name, "method": "path", "points": [
-            {"beta": b, "policies": [p.tolist() for p in pis], "logit_residual": r,
+        print(json.dumps({"game": game.name, "method": args.method, "points": [
+            {"beta": b, "policies": [p.tolist() for p in pis], key: r,
              "converged": r <= 1e-6} for b, pis, r in points]}))
         return 0
     print(game.describe())
+    what = "logit residual" if game.is_normal_form else "soft best-response residual"
     for b, pis, r in points:
-        probs = "  ".join("[" + ", ".join(f"{x:.4f}" for x in p.tolist()) + "]" for p in pis)
-        print(f"beta {b:g}: {probs}  (logit residual {r:.2e})")
+        probs = "  ".join("[" + ", ".join(f"{x:.4f}" for x in row) + "]"
+                          for p in pis for row in p.reshape(-1, p.shape[-1]).tolist())
+        print(f"beta {b:g}: {probs}  ({what} {r:.2e})")
     return 0
 
 

@@ -15,7 +15,7 @@ import pytest
 from vsg_pyro import solve
 from vsg_pyro.core.loop import LoopOptions, run_solver
 from vsg_pyro.equilibria.nash import path, svi_path
-from vsg_pyro.games import random_stochastic_game
+from vsg_pyro.games import get_game, random_stochastic_game
 
 GAMES = [random_stochastic_game(3, [2, 3], seed=4, gamma=0.8),
          random_stochastic_game(2, [2, 2], seed=1, horizon=3)]
@@ -89,3 +89,58 @@ def test_svi_path_on_a_stochastic_game_through_solve():
     assert res.method == "svi-path" and res.converged and res.certificate.value <= 1e-8
     for a, b in zip(res.policies, ref.policies, strict=True):
         np.testing.assert_allclose(a.numpy(), b.numpy(), atol=1e-8)
+
+
+def _np_exploitability(game, pis: list[np.ndarray]) -> float:
+    """Largest best-response gain over two agents and every initial state of a discounted
+    game: the policy's value by a linear solve, the optimum by value iteration to rounding."""
+    r, p, g, S = game.rewards.numpy(), game.transitions.numpy(), game.gamma, game.n_states
+    worst = 0.0
+    for i in range(2):
+        spec_r, spec_p = ("sab,sb->sa", "sabt,sb->sat") if i == 0 else ("sab,sa->sb",
+                                                                          "sabt,sa->sbt")
+        ri, pi_ = np.einsum(spec_r, r[i], pis[1 - i]), np.einsum(spec_p, p, pis[1 - i])
+        own = np.linalg.solve(np.eye(S) - g * np.einsum("sa,sat->st", pis[i], pi_),
+                              (pis[i] * ri).sum(1))
+        v = np.zeros(S)
+        for _ in range(int(np.ceil(np.log(1e-17) / np.log(g)))):
+            v = (ri + g * pi_ @ v).max(1)
+        worst = max(worst, float((v - own).max()))
+    return worst
+
+
+def test_limit_by_the_svi_path_is_the_same_equilibrium():
+    # The branch's limit followed on the agents' ELBOs selects what the closed-form branch
+    # selects; its exploitability from every state by value iteration here.
+    from vsg_pyro.equilibria.nash.branch import limit_equilibrium
+
+    game = random_stochastic_game(3, [2, 2], seed=3, gamma=0.8)
+    mine = limit_equilibrium(game, tol=1e-3, method="svi-path")
+    ref = limit_equilibrium(game, tol=1e-3)
+    assert mine.pure == ref.pure
+    for a, b in zip(mine.policies, ref.policies, strict=True):
+        np.testing.assert_allclose(a.numpy(), b.numpy(), atol=5e-2)  # both within 0.05 of it
+    gap = _np_exploitability(game, [p.numpy() for p in mine.policies])
+    assert gap <= 1e-3 and gap == pytest.approx(mine.exploitability, abs=1e-12)
+    with pytest.raises(ValueError, match="method"):
+        limit_equilibrium(game, method="exact")
+
+
+def test_cli_beta_list_and_limit_by_the_svi_path(capsys):
+    import json
+
+    from vsg_pyro.cli import main
+
+    assert main(["solve", "resource_commons", "--method", "svi-path", "--beta-list", "1,2",
+                 "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    ref = solve("resource_commons", method="path", beta=2.0)
+    assert doc["method"] == "svi-path" and [p["beta"] for p in doc["points"]] == [1.0, 2.0]
+    assert all(p["converged"] and p["soft_best_response_residual"] <= 1e-8
+               for p in doc["points"])
+    for a, b in zip(doc["points"][1]["policies"], ref.policies, strict=True):
+        np.testing.assert_allclose(np.array(a), b.numpy(), atol=1e-8)
+    assert main(["qre", "resource_commons", "--limit", "--method", "svi-path", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["method"] == "svi-path" and doc["exploitability"] <= 1e-3
+    assert _np_exploitability(get_game("resource_commons"), [np.array(p) for p in doc["policies"]]) <= 1e-3

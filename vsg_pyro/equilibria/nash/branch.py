@@ -12,7 +12,8 @@ from typing import NamedTuple
 import numpy as np
 import torch
 
-from vsg_pyro.equilibria.nash.path import MAX_STEP, Solver, logit_residual
+from vsg_pyro.equilibria.nash import svi_path
+from vsg_pyro.equilibria.nash.path import CORRECTOR_TOL, MAX_STEP, Solver, logit_residual
 from vsg_pyro.equilibria.nash.support_newton import (
     StageValues,
     branch_support,
@@ -20,7 +21,22 @@ from vsg_pyro.equilibria.nash.support_newton import (
 )
 from vsg_pyro.games.tabular import TabularGame
 
-__all__ = ["Branch", "trace_branch", "qre_at", "LimitPoint", "limit_equilibrium"]
+__all__ = ["Branch", "trace_branch", "qre_at", "LimitPoint", "limit_equilibrium", "METHODS"]
+
+#: how a branch is followed: ``"path"``, the closed-form (or autograd) equations of
+#: :class:`~.path.Solver`; ``"svi-path"``, the agents' ELBO stationarity on their Pyro
+#: programs (:class:`~.svi_path.Solver`, the factorized family; the same branch)
+METHODS = ("path", "svi-path")
+
+
+def _follower(game: TabularGame, method: str, log_priors: Sequence[torch.Tensor] | None = None,
+              corrector_tol: float = CORRECTOR_TOL) -> Solver:
+    """The path follower ``method`` names (:data:`METHODS`)."""
+    if method == "path":
+        return Solver(game, log_priors, corrector_tol=corrector_tol)
+    if method == "svi-path":
+        return svi_path.Solver(game, log_priors, corrector_tol=corrector_tol)
+    raise ValueError(f"method: one of {METHODS}, got {method!r}")
 
 
 class Branch(NamedTuple):
@@ -36,13 +52,13 @@ class Branch(NamedTuple):
 
 def trace_branch(game: TabularGame, max_beta: float,
                  log_priors: Sequence[torch.Tensor] | None = None, max_step: float = MAX_STEP,
-                 steps: int = 100_000) -> Branch:
+                 steps: int = 100_000, method: str = "path") -> Branch:
     """Follow the principal branch from beta = 0 until it reaches ``max_beta`` (as
-    ``gambit-logit`` prints it); raises ``RuntimeError`` if ``steps`` predictor-corrector
-    steps do not get there, or the step length collapses."""
+    ``gambit-logit`` prints it; ``method``: :data:`METHODS`); raises ``RuntimeError`` if
+    ``steps`` predictor-corrector steps do not get there, or the step length collapses."""
     if not max_beta > 0:
         raise ValueError(f"max_beta: must be > 0, got {max_beta}")
-    solver = Solver(game, log_priors)
+    solver = _follower(game, method, log_priors)
     state = solver.init()
     for _ in range(steps):
         if state.done:
@@ -65,13 +81,16 @@ def trace_branch(game: TabularGame, max_beta: float,
 
 def qre_at(game: TabularGame, betas: Sequence[float],
            log_priors: Sequence[torch.Tensor] | None = None, max_step: float = MAX_STEP,
-           steps: int = 100_000) -> list[tuple[float, list[torch.Tensor], float]]:
-    """The principal branch's first point at each of ``betas`` (increasing), from one trace:
-    ``(beta, policies per agent (A_i,), logit residual)`` each."""
+           steps: int = 100_000, method: str = "path"
+           ) -> list[tuple[float, list[torch.Tensor], float]]:
+    """The principal branch's first point at each of ``betas`` (increasing), from one trace
+    (``method``: :data:`METHODS`): ``(beta, policies per agent, residual)`` each, with
+    policies ``(A_i,)`` and the logit residual in a normal-form game, ``(H?, S, A_i)`` and
+    the soft best-response residual in a stochastic one (the solver's certificate)."""
     targets = [float(b) for b in betas]
     if not targets or any(b <= 0 for b in targets) or targets != sorted(targets):
         raise ValueError(f"betas: need increasing values > 0, got {list(betas)}")
-    solver = Solver(game, log_priors)
+    solver = _follower(game, method, log_priors)
     state, out, budget = solver.init(), [], steps
     for beta in targets:
         while not (state.done and float(state.z[-1]) == beta):
@@ -79,8 +98,9 @@ def qre_at(game: TabularGame, betas: Sequence[float],
                 raise RuntimeError(f"the branch did not reach beta {beta} in {steps} steps")
             state, _ = solver.step(state, beta, max_step)
             budget -= 1
-        pis = [p.reshape(-1) for p in solver.policies(state)]
-        out.append((beta, pis, logit_residual(solver.payoffs, solver.log_priors, pis, beta)))
+        policies = solver.policies(state)
+        pis = [p.reshape(-1) for p in policies] if game.is_normal_form else policies
+        out.append((beta, pis, solver.certificate(state, beta).value))
     return out
 
 
@@ -145,7 +165,8 @@ _SUPPORT_FROM = 100.0
 
 
 def limit_equilibrium(game: TabularGame, tol: float = 1e-3, max_beta: float = 1e5,
-                      max_step: float = 50.0, progress: bool = False) -> LimitPoint:
+                      max_step: float = 50.0, progress: bool = False,
+                      method: str = "path") -> LimitPoint:
     """Follow the principal branch until it yields a ``tol``-Nash equilibrium (a stochastic
     game: from every initial state, a stationary or Markov equilibrium;
     :func:`~vsg_pyro.metrics.state_exploitability`), the logit branch's equilibrium
@@ -157,14 +178,17 @@ def limit_equilibrium(game: TabularGame, tol: float = 1e-3, max_beta: float = 1e
     found by Newton from it (:mod:`.support_newton`, taken only within :data:`LIMIT_DISTANCE`
     of the point); the first whose exact exploitability is ``<= tol`` is returned.  Raises
     ``RuntimeError`` past ``max_beta`` or when the branch's step length collapses.
-    ``progress``: a tqdm bar of the steps, with beta and the latest one-shot gain."""
+    ``progress``: a tqdm bar of the steps, with beta and the latest one-shot gain.
+    ``method``: how the branch is followed (:data:`METHODS`; ``"svi-path"`` on the agents'
+    Pyro programs, the same branch at autograd's cost)."""
     if not tol > 0:
         raise ValueError(f"tol: must be > 0, got {tol}")
     if not max_beta >= 1:
         raise ValueError(f"max_beta: must be >= 1, got {max_beta}")
     if not max_step > 0:
         raise ValueError(f"max_step: must be > 0, got {max_step}")
-    solver, values = Solver(game, corrector_tol=LIMIT_CORRECTOR_TOL), StageValues(game)
+    solver = _follower(game, method, corrector_tol=LIMIT_CORRECTOR_TOL)
+    values = StageValues(game)
     bar = None
     if progress:
         from tqdm.auto import tqdm

@@ -74,8 +74,9 @@ class Solver(path.Solver):
 
     def __init__(self, game: TabularGame, log_priors: Sequence[torch.Tensor] | None = None,
                  certificate_tol: float = 1e-6, h0: float = 0.05,
-                 loss: pyro.infer.ELBO | None = None) -> None:
-        super().__init__(game, log_priors, certificate_tol, h0)
+                 loss: pyro.infer.ELBO | None = None,
+                 corrector_tol: float = path.CORRECTOR_TOL) -> None:
+        super().__init__(game, log_priors, certificate_tol, h0, corrector_tol)
         self.system = None  # the equations are the ELBO's (_h, _jacobian below)
         self.loss = loss or EnumeratedGuideELBO()
         self.rows = math.prod(game.row_shape) if self.markov else 1
