@@ -144,3 +144,15 @@ def test_cli_beta_list_and_limit_by_the_svi_path(capsys):
     doc = json.loads(capsys.readouterr().out)
     assert doc["method"] == "svi-path" and doc["exploitability"] <= 1e-3
     assert _np_exploitability(get_game("resource_commons"), [np.array(p) for p in doc["policies"]]) <= 1e-3
+
+
+def test_trace_branch_refuses_stochastic_games_and_qre_at_takes_them():
+    from vsg_pyro.equilibria.nash.branch import qre_at, trace_branch
+
+    game = GAMES[0]
+    with pytest.raises(ValueError, match="normal-form"):
+        trace_branch(game, 2.0)
+    (beta, pis, residual), = qre_at(game, [2.0], method="svi-path")
+    assert beta == 2.0 and residual <= 1e-8
+    assert [tuple(p.shape) for p in pis] == [(3, 2), (3, 3)]
+    assert _np_fixed_point_residual(game, [p.numpy() for p in pis], 2.0) <= 1e-9

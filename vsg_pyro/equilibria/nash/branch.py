@@ -58,6 +58,9 @@ def trace_branch(game: TabularGame, max_beta: float,
     ``steps`` predictor-corrector steps do not get there, or the step length collapses."""
     if not max_beta > 0:
         raise ValueError(f"max_beta: must be > 0, got {max_beta}")
+    if not game.is_normal_form:
+        raise ValueError("trace_branch: normal-form games (a stochastic game's branch: qre_at "
+                         "at a list of betas, or limit_equilibrium)")
     solver = _follower(game, method, log_priors)
     state = solver.init()
     for _ in range(steps):
