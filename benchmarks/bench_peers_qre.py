@@ -7,7 +7,10 @@ in [-9, 9], lambda in {1, 3, 10}; (b) 5 random 25x25 games, uniform payoffs in [
 lambda in {5, 20}; (c) 5 random 3-player 4x4x4 games, integers in [-5, 5], lambda in {1, 4}.
 For every point: both answers' logit residual (numpy, here), whether ours is Gambit's point
 (max |difference| <= 1e-4), and the wall time of each solver for the whole lambda list of a
-game (one trace each).  Prints a table and writes ``benchmarks/results/bench_peers_qre.json``.
+game (one trace each).  The batched follower too (:func:`vsg_pyro.qre_batch`, issue 14: all
+of a set's games in one continuation per lambda), and set (e): 1,000 random 3x3 games,
+integers in [-9, 9], at lambda 5, batched against Gambit game by game.  Prints a table and
+writes ``benchmarks/results/bench_peers_qre.json``.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from vsg_pyro import qre_batch
 from vsg_pyro.equilibria.nash import svi_path
 from vsg_pyro.equilibria.nash.branch import qre_at
 from vsg_pyro.equilibria.nash.path import MAX_STEP
@@ -31,6 +35,8 @@ SETS = {
     "b": dict(count=5, shape=(25, 25), uniform=(-1.0, 1.0), lambdas=[5.0, 20.0], seed=9100),
     "c": dict(count=5, shape=(4, 4, 4), ints=(-5, 5), lambdas=[1.0, 4.0], seed=9200),
 }
+# batched only (and Gambit game by game): many small games
+BATCH_SET = dict(count=1000, shape=(3, 3), ints=(-9, 9), lambdas=[5.0], seed=9400)
 
 
 def payoffs(spec: dict, k: int) -> np.ndarray:
@@ -82,11 +88,32 @@ def svi_path_points(game, lambdas: list[float]) -> list[list[np.ndarray]]:
     return out
 
 
+def batched(spec: dict, gambit: list[list[list[np.ndarray]]]) -> dict:
+    """All of a set's games by :func:`qre_batch`, one call per lambda: wall time, valid
+    points (our residual, here) and Gambit's points (``gambit[k][index]``)."""
+    pays = [payoffs(spec, k) for k in range(spec["count"])]
+    seconds, valid, same, rescued = 0.0, 0, 0, 0
+    for index, lam in enumerate(spec["lambdas"]):
+        start = time.perf_counter()
+        result = qre_batch(pays, lam)
+        seconds += time.perf_counter() - start
+        rescued += int(result.rescued.sum())
+        for k, pay in enumerate(pays):
+            xs = [p[k].numpy() for p in result.policies]
+            valid += residual(pay, xs, lam) <= 1e-6
+            same += max(float(np.abs(a - b).max())
+                        for a, b in zip(xs, gambit[k][index], strict=True)) <= 1e-4
+    return {"batched_seconds": seconds, "batched_valid": valid, "batched_same_as_gambit": same,
+            "batched_rescued": rescued}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sets", default="abc")
     parser.add_argument("--svi-sets", default="a",
                         help="sets whose points the SVI path also computes (slower)")
+    parser.add_argument("--no-batch-set", action="store_true",
+                        help="skip set (e), 1,000 3x3 games batched")
     parser.add_argument("--out",
                         default=str(Path(__file__).parent / "results" / "bench_peers_qre.json"))
     args = parser.parse_args()
@@ -94,6 +121,7 @@ def main() -> None:
     import pygambit
 
     qre_at(normal_form_game(payoffs(SETS["a"], 0), "warm-up"), [1.0])
+    qre_batch([payoffs(SETS["a"], 0)], 1.0)
     rows, summary = [], {}
     print(f"{'set':<4} {'game':>4} {'lambda':>7} {'ours resid':>11} {'gambit resid':>12} "
           f"{'same point':>10}")
@@ -101,6 +129,7 @@ def main() -> None:
         spec = SETS[name]
         ours_t = gambit_t = svi_t = 0.0
         valid = same = total = svi_valid = svi_same = 0
+        gambit_all = []
         for k in range(spec["count"]):
             pay = payoffs(spec, k)
             game = normal_form_game(pay, f"{name}{k}")
@@ -109,6 +138,7 @@ def main() -> None:
             ours_t += time.perf_counter() - start
             theirs, seconds = gambit_points(pay, spec["lambdas"])
             gambit_t += seconds
+            gambit_all.append(theirs)
             if name in args.svi_sets:
                 start = time.perf_counter()
                 svi = svi_path_points(game, spec["lambdas"])
@@ -130,15 +160,35 @@ def main() -> None:
                       f"{'yes' if diff <= 1e-4 else f'no ({diff:.2g})':>10}")
         summary[name] = {"points": total, "valid_ours": valid, "same_as_gambit": same,
                          "seconds_ours": ours_t, "seconds_gambit": gambit_t,
-                         "time_ratio": ours_t / gambit_t}
+                         "time_ratio": ours_t / gambit_t, **batched(spec, gambit_all)}
+        summary[name]["batched_time_ratio"] = summary[name]["batched_seconds"] / gambit_t
         if name in args.svi_sets:
             summary[name].update(svi_path_valid=svi_valid, svi_path_same_as_gambit=svi_same,
                                  seconds_svi_path=svi_t, svi_path_time_ratio=svi_t / gambit_t)
+    if not args.no_batch_set:
+        gambit_t, gambit_all = 0.0, []
+        for k in range(BATCH_SET["count"]):
+            theirs, seconds = gambit_points(payoffs(BATCH_SET, k), BATCH_SET["lambdas"])
+            gambit_t += seconds
+            gambit_all.append(theirs)
+        found = batched(BATCH_SET, gambit_all)
+        summary["e"] = {"points": BATCH_SET["count"], "seconds_gambit": gambit_t, **found,
+                        "batched_time_ratio": found["batched_seconds"] / gambit_t}
     print()
     for name, s in summary.items():
+        if name == "e":
+            print(f"set (e), 1,000 3x3 games at lambda 5, batched: {s['batched_valid']}/1000 "
+                  f"valid, {s['batched_same_as_gambit']}/1000 Gambit's point; "
+                  f"{s['batched_seconds']:.2f} s vs Gambit game by game "
+                  f"{s['seconds_gambit']:.2f} s (ratio {s['batched_time_ratio']:.2f})")
+            continue
         print(f"set ({name}): {s['valid_ours']}/{s['points']} valid QREs (residual <= 1e-6), "
               f"{s['same_as_gambit']}/{s['points']} Gambit's point; {s['seconds_ours']:.2f} s "
-              f"vs Gambit {s['seconds_gambit']:.2f} s (ratio {s['time_ratio']:.2f})")
+              f"vs Gambit {s['seconds_gambit']:.2f} s (ratio {s['time_ratio']:.2f}); batched "
+              f"{s['batched_valid']}/{s['points']} valid, {s['batched_same_as_gambit']}/"
+              f"{s['points']} Gambit's point in {s['batched_seconds']:.2f} s (ratio "
+              f"{s['batched_time_ratio']:.2f}; {s['batched_rescued']} handed to the scalar "
+              "follower)")
         if "seconds_svi_path" in s:
             print(f"  SVI path: {s['svi_path_valid']}/{s['points']} valid, "
                   f"{s['svi_path_same_as_gambit']}/{s['points']} Gambit's point; "

@@ -19,6 +19,7 @@ from vsg_pyro.equilibria import (
     ZeroSumSolution,
     solve,
 )
+from vsg_pyro.equilibria.nash.batch_path import BatchQRE, qre_batch
 from vsg_pyro.equilibria.nash.exact import solve_vpg
 from vsg_pyro.games import TabularGame, get_game
 from vsg_pyro.metrics import entropy_bound, exploitability
@@ -41,6 +42,8 @@ __all__ = [
     "entropy_bound",
     "solve",
     "solve_vpg",
+    "qre_batch",
+    "BatchQRE",
     "__version__",
 ]
 

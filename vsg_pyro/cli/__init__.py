@@ -3,6 +3,7 @@
 * ``vsg games``: list built-in games;
 * ``vsg solve GAME``: solve a game (built-in name, random spec, ``.nfg``/``.json``/``.npz`` file);
 * ``vsg qre GAME --max-lambda L``: the logit QRE's principal branch by path following;
+* ``vsg qre-batch GAME [GAME ...] --lambda L``: the QRE of many games of one shape at once;
 * ``vsg demo``: a quick tour on built-in games, checked against exact exploitability;
 * ``vsg infer GAME --out RUN_DIR``: infer an opponent's reward from its simulated play (NUTS or
   SVI, :func:`vsg_pyro.opponent.experiment.infer_opponent_reward`) into a run directory;
@@ -11,7 +12,8 @@
 * ``vsg diagnose RUN_DIR``: ArviZ summary (R-hat, ESS), plots and truth coverage of a run
   (:func:`vsg_pyro.diagnostics.diagnose_run`).
 
-One module per subcommand (:mod:`.games`, :mod:`.solve`, :mod:`.qre`, :mod:`.demo`, :mod:`.infer`,
+One module per subcommand (:mod:`.games`, :mod:`.solve`, :mod:`.qre`, :mod:`.qre_batch`,
+:mod:`.demo`, :mod:`.infer`,
 :mod:`.train`, :mod:`.diagnose`), each with ``add_parser(sub)`` and ``run(args)``; this module
 holds the top parser and :func:`main`, the console script ``vsg``.
 """
@@ -24,13 +26,13 @@ from collections.abc import Sequence
 
 import torch
 
-from vsg_pyro.cli import demo, diagnose, games, infer, qre, solve, train
+from vsg_pyro.cli import demo, diagnose, games, infer, qre, qre_batch, solve, train
 from vsg_pyro.cli.solve import result_to_json
 
 __all__ = ["main", "build_parser", "result_to_json"]
 
 #: The subcommands, in the order ``vsg --help`` lists them.
-SUBCOMMANDS = (solve, qre, games, infer, train, diagnose, demo)
+SUBCOMMANDS = (solve, qre, qre_batch, games, infer, train, diagnose, demo)
 
 
 def build_parser() -> argparse.ArgumentParser:
