@@ -39,6 +39,7 @@ __all__ = [
     "soft_evaluate",
     "soft_best_response",
     "continuation_q",
+    "discounted_transition_lu",
 ]
 
 Family = Literal["conditional", "factorized"]
@@ -124,6 +125,7 @@ def soft_evaluate(
     beta: float,
     log_prior: torch.Tensor | None = None,
     opponents_policy: torch.Tensor | None = None,
+    transition_lu: tuple[torch.Tensor, torch.Tensor] | None = None,
 ) -> SoftEvaluation:
     """Soft policy evaluation (Definition 5.1) of agent ``agent``'s ``policy`` (either family).
 
@@ -134,6 +136,10 @@ def soft_evaluate(
         log_prior: ``(S, A_i)``; uniform by default.
         opponents_policy: the others' true joint policy, same shape as ``opponent_model``; when
             given, ``-(1/beta) KL(p || pi_-i)`` enters each stage (eq. 3).
+        transition_lu: discounted games: ``torch.linalg.lu_factor(I - gamma P_w)`` of this
+            evaluation's weights ``w = pi_i p`` (:func:`discounted_transition_lu`), when the
+            caller shares one factorisation between agents whose weights are the same joint
+            policy (the factorized family with the exact opponent model); else computed here.
     """
     n = game.n_agents
     lp = uniform_log_prior(game, agent) if log_prior is None else log_prior
@@ -160,12 +166,23 @@ def soft_evaluate(
         return SoftEvaluation(q_all, v_all, game.initial @ v_all[0])
     # Discounted: V = (I - gamma P_pi)^{-1} r_pi with r_pi = stage value of the immediate reward.
     r_pi = stage(0, game.rewards[agent])
-    w = _weights(pol_b, opponent_model)
-    p_pi = (w.unsqueeze(-1) * game.transitions).sum(list(range(-n - 1, -1)))  # (S, S')
-    eye = torch.eye(game.n_states, dtype=torch.float64)
-    v = torch.linalg.solve(eye - game.gamma * p_pi, r_pi)
+    if transition_lu is None:
+        transition_lu = discounted_transition_lu(game, _weights(pol_b, opponent_model))
+    v = torch.linalg.lu_solve(*transition_lu, r_pi.unsqueeze(-1)).squeeze(-1)
     q = continuation_q(game, agent, v)
     return SoftEvaluation(q, v, game.initial @ v)
+
+
+def discounted_transition_lu(game: TabularGame, joint: torch.Tensor
+                             ) -> tuple[torch.Tensor, torch.Tensor]:
+    """``torch.linalg.lu_factor(I - gamma P_w)`` with ``P_w(s, s') = sum_a w(s, a) P(s' | s,
+    a)`` for a joint policy ``w`` ``(S, *J)`` of a discounted game (a batched matrix-vector
+    product per state: no ``(S, *J, S')`` temporary)."""
+    n_states = game.n_states
+    flat = joint.expand(n_states, *game.action_counts).reshape(n_states, 1, -1)  # (S, 1, J)
+    p_w = (flat @ game.transitions.reshape(n_states, flat.shape[-1], n_states))[:, 0]
+    eye = torch.eye(n_states, dtype=p_w.dtype)
+    return torch.linalg.lu_factor(eye - game.gamma * p_w)
 
 
 def _soft_improve(

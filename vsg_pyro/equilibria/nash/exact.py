@@ -36,7 +36,13 @@ from vsg_pyro.core.joint import (
 )
 from vsg_pyro.core.loop import LoopOptions, run_solver
 from vsg_pyro.core.protocol import Certificate, Run, StepInfo
-from vsg_pyro.core.soft_dp import Family, check_family, soft_evaluate, uniform_log_prior
+from vsg_pyro.core.soft_dp import (
+    Family,
+    check_family,
+    discounted_transition_lu,
+    soft_evaluate,
+    uniform_log_prior,
+)
 from vsg_pyro.equilibria.nash.certificate import (
     model_consistency,
     residual_name,
@@ -180,11 +186,20 @@ def vpg_step(
     """
     opponent = _check_opponent(opponent)
     n = game.n_agents
-    models = list(exact_opponent_models(executed_policies(state)))
+    executed = executed_policies(state)
+    models = list(exact_opponent_models(executed))
+    # the factorized family with the exact model: every agent's weights are the joint policy,
+    # so one factorisation of I - gamma P_mu serves every agent (a responding model changes
+    # the weights: each evaluation then factorises its own)
+    lead = 2 if game.horizon is not None else 1
+    shared = None
+    if (game.horizon is None and type(opponent).respond is OpponentModel.respond
+            and all(lp.ndim == lead + 1 for lp in state.log_policies)):
+        shared = discounted_transition_lu(game, product_of_marginals(executed))
     new_logs, values = [], []
     for i, log_pi in enumerate(state.log_policies):
         lp = uniform_log_prior(game, i) if log_priors is None else log_priors[i]
-        ev = soft_evaluate(game, i, log_pi.exp(), models[i], beta, lp)
+        ev = soft_evaluate(game, i, log_pi.exp(), models[i], beta, lp, transition_lu=shared)
         other_prior = None if log_priors is None or n != 2 else log_priors[1 - i]
         response = opponent.respond(game, i, log_pi.exp(), models[i], ev.q, beta, alpha,
                                     other_prior)
