@@ -134,3 +134,21 @@ def test_mean_field_variants_match_the_api(capsys):
     assert doc["beta"] == pytest.approx(25.0)
     assert main(["solve", "chicken", "--optimistic"]) == 2
     assert "--concept mean-field" in capsys.readouterr().err
+
+
+def test_a_closed_pipe_ends_the_cli_quietly(monkeypatch):
+    # `vsg qre ... | head -1`: the reader has gone, so writing raises BrokenPipeError; main
+    # returns 1 and does not raise (before: a traceback on stderr).
+    import os
+
+    from vsg_pyro.cli import main
+
+    read, write = os.pipe()
+    os.close(read)
+    stdout = os.fdopen(write, "w", buffering=1)  # line-buffered: the first line hits the pipe
+    monkeypatch.setattr("sys.stdout", stdout)
+    try:
+        assert main(["qre", "chicken", "--max-lambda", "2"]) == 1
+    finally:
+        monkeypatch.undo()
+        stdout.close()

@@ -21,6 +21,7 @@ holds the top parser and :func:`main`, the console script ``vsg``.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -54,3 +55,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ValueError, FileNotFoundError, RuntimeError) as err:
         print(f"vsg: error: {err}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # the reader went away (``vsg qre ... | head``): stop quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # no second error when Python flushes stdout
+        return 1
