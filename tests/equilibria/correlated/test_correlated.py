@@ -175,6 +175,9 @@ def test_correlated_errors():
               signal="public")
     with pytest.raises(ValueError, match="margin"):
         solve("chicken", concept="correlated", margin=-1.0)
+    for method in ("exact", "path"):  # the mediator's Pyro names: SVI only, never ignored
+        with pytest.raises(ValueError, match="mediator_name: only with method='svi'"):
+            solve("chicken", concept="correlated", method=method, mediator_name="m")
     with pytest.raises(ValueError, match="correlated_options"):
         solve("chicken", correlated_options=dict(margin=1.0))
     with pytest.raises(ValueError, match="log_priors"):

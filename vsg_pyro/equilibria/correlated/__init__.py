@@ -105,6 +105,9 @@ def solve(
             if not torch.isfinite(torch.as_tensor(lp)).all():
                 raise ValueError(f"log_priors[{i}]: must be finite (a prior of 0 makes the "
                                  "initial policies' KL infinite; use a small probability)")
+    if method != "svi" and mediator_name != "mediator":
+        raise ValueError(f"mediator_name: only with method='svi' (it names the mediator's Pyro "
+                         f"sites and parameters), not method={method!r}")
     if signal == "private" and signal_size is not None:
         raise ValueError("signal_size: only for signal='public' (private recommendations have "
                          "one signal per joint action)")
