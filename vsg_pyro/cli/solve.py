@@ -305,6 +305,10 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     common.add_argument("--anneal-steps", type=int,
                         help="steps of the annealing (default: half of --steps)")
     common.add_argument("--steps", type=int, help="maximum steps (default 2000)")
+    common.add_argument("--validate", action=argparse.BooleanOptionalAction,
+                        help="--method svi: Pyro's argument validation during the steps (off "
+                             "by default with the built-in guides: the same iterates, less "
+                             "time)")
     tabular = solve_.add_argument_group("nash, zero-sum and correlated")
     tabular.add_argument("--family", choices=list(FAMILIES),
                          help="policy family (default: conditional for nash, factorized "

@@ -52,6 +52,7 @@ def solve(
     adaptive_step: bool = False,
     log_priors: Sequence[torch.Tensor] | None = None,
     mediator_name: str = "mediator",
+    validate: bool | None = None,
     fallback: bool = True,
     callback: Callable[[int, dict], None] | None = None,
     progress: bool = False,
@@ -84,6 +85,8 @@ def solve(
         adaptive_step: halve the agents' step when progress stalls at a settled beta (off by
             default).
         mediator_name: the mediator's site and parameter prefix (SVI).
+        validate: SVI only: Pyro's argument validation during the steps (default off: the
+            built-in guides' iterates do not change; :mod:`vsg_pyro.infer.validation`).
         fallback: when an ``"exact"`` or ``"svi"`` run on a normal-form game with private
             recommendations and the factorized family ends without its certificate, solve at
             the run's final beta by ``method="path"`` and return that if it is certified
@@ -108,6 +111,9 @@ def solve(
     if method != "svi" and mediator_name != "mediator":
         raise ValueError(f"mediator_name: only with method='svi' (it names the mediator's Pyro "
                          f"sites and parameters), not method={method!r}")
+    if method != "svi":
+        refuse(f"only with method='svi' (method={method!r} runs no Pyro program)",
+               validate=validate)
     if signal == "private" and signal_size is not None:
         raise ValueError("signal_size: only for signal='public' (private recommendations have "
                          "one signal per joint action)")
@@ -135,7 +141,7 @@ def solve(
                               warmup, tol, certificate_tol)
     else:
         solver = svi.Solver(game, structure, family, init, log_priors, mediator, warmup, tol,
-                            certificate_tol, mediator_name)
+                            certificate_tol, mediator_name, bool(validate))
     options = LoopOptions(steps=steps, tol=tol, stop_on="change_per_step",
                           adaptive_step=adaptive_step, progress=progress)
     result = run(solver, beta_schedule or beta, alpha, options, seed, callback, parameters)

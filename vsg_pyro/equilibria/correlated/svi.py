@@ -37,6 +37,7 @@ from vsg_pyro.guides.correlated import SignalGuide, SignalPolicyGuide
 from vsg_pyro.infer.elbo import EnumeratedGuideELBO
 from vsg_pyro.infer.natural_gradient import natural_gradient, set_learning_rate
 from vsg_pyro.infer.param_store import clear_params
+from vsg_pyro.infer.validation import check_validate
 from vsg_pyro.models.correlated import (
     CorrelatedInputs,
     MediatorInputs,
@@ -138,7 +139,8 @@ class Solver(exact.Solver):
     SVI.  Continues from its latest state only (the parameters live in the param store).
 
     Args: those of :class:`~vsg_pyro.equilibria.correlated.exact.Solver`, and
-        ``mediator_name``: the mediator's site and parameter prefix.
+        ``mediator_name``: the mediator's site and parameter prefix; ``validate``: Pyro's
+        argument validation during the steps (:mod:`vsg_pyro.infer.validation`).
     """
 
     method = "svi"
@@ -147,10 +149,13 @@ class Solver(exact.Solver):
                  init: str = "obedient", log_priors: Sequence[torch.Tensor] | None = None,
                  mediator: MediatorSettings | None = None, warmup: int = 0,
                  warmup_tol: float = 1e-8, certificate_tol: float = 1e-9,
-                 mediator_name: str = "mediator") -> None:
+                 mediator_name: str = "mediator", validate: bool = False) -> None:
         super().__init__(game, structure, family, init, log_priors, mediator, warmup,  # type: ignore[arg-type]
                          warmup_tol, certificate_tol)
         self.mediator_name = mediator_name
+        # Pyro's argument validation during the steps (built-in guides: off by default;
+        # vsg_pyro.infer.validation)
+        self.validate = check_validate(validate, False)
         self.runner: DecentralizedCorrelatedSVI | None = None
         self._latest: CorrelatedState | None = None
 
@@ -173,16 +178,18 @@ class Solver(exact.Solver):
 
     def prepare(self, state: CorrelatedState, beta: float) -> CorrelatedState:
         runner = self._check(state)
-        for _ in range(self.warmup):
-            *_ignored, change = runner.step(beta, self.mediator.alpha, agents=False)
-            if change < self.warmup_tol:
-                break
+        with pyro.validation_enabled(self.validate):
+            for _ in range(self.warmup):
+                *_ignored, change = runner.step(beta, self.mediator.alpha, agents=False)
+                if change < self.warmup_tol:
+                    break
         self._latest = runner.state()
         return self._latest
 
     def step(self, state: CorrelatedState, beta: float,
              alpha: float) -> tuple[CorrelatedState, StepInfo]:
         runner = self._check(state)
-        losses, elbos, change = runner.step(beta, alpha)
+        with pyro.validation_enabled(self.validate):
+            losses, elbos, change = runner.step(beta, alpha)
         self._latest = runner.state()
         return self._latest, StepInfo(change=change, elbo=tuple(elbos), loss=tuple(losses))

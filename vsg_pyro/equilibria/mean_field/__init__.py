@@ -8,7 +8,7 @@ from collections.abc import Callable
 import torch
 
 from vsg_pyro.core.loop import LoopOptions
-from vsg_pyro.equilibria._common import check_method, record, run
+from vsg_pyro.equilibria._common import check_method, record, refuse, run
 from vsg_pyro.equilibria.mean_field import exact, svi
 from vsg_pyro.equilibria.mean_field.exact import (
     MeanFieldState,
@@ -42,6 +42,7 @@ def solve(
     optimistic: bool = False,
     initial_policy: torch.Tensor | None = None,
     alpha: float = 1.0,
+    validate: bool | None = None,
     callback: Callable[[int, dict], None] | None = None,
     progress: bool = False,
 ) -> MeanFieldSolution:
@@ -55,12 +56,18 @@ def solve(
             :class:`~vsg_pyro.equilibria.mean_field.exact.Solver`.
         target: the certificate: ``converged`` means exploitability <= ``target``.
         alpha: step 3 as ``pi^(1 - alpha) (prior exp(beta Q))^alpha`` (1: eq. (12)).
+        validate: SVI only: Pyro's argument validation during the steps (default off: the
+            built-in guide's iterates do not change; :mod:`vsg_pyro.infer.validation`).
     """
     parameters = record(locals())
     check_method(method)
     game = get_mean_field_game(game)
-    cls = exact.Solver if method == "exact" else svi.Solver
-    solver = cls(game, damping, prior, optimistic, average, initial_policy, target)
+    if method == "exact":
+        refuse("method='exact' runs no Pyro program", validate=validate)
+        solver = exact.Solver(game, damping, prior, optimistic, average, initial_policy, target)
+    else:
+        solver = svi.Solver(game, damping, prior, optimistic, average, initial_policy, target,
+                            validate=bool(validate))
     options = LoopOptions(steps=steps, stop_on="certificate", adaptive_step=False,
                           progress=progress)
     return run(solver, beta_schedule or beta, alpha, options, 0, callback, parameters)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pyro
 import torch
 from pyro.infer import SVI
 
@@ -20,6 +21,7 @@ from vsg_pyro.guides.mean_field import MeanFieldPolicyGuide
 from vsg_pyro.infer.elbo import EnumeratedGuideELBO
 from vsg_pyro.infer.natural_gradient import natural_gradient
 from vsg_pyro.infer.param_store import clear_params
+from vsg_pyro.infer.validation import check_validate
 from vsg_pyro.models.mean_field import MeanFieldInputs, mean_field_model
 
 __all__ = ["svi_policy_step", "Solver"]
@@ -62,7 +64,8 @@ class Solver(exact.Solver):
     """Algorithm 4 with its policy step (eq. 12) taken by SVI (:func:`svi_policy_step`) on
     :func:`~vsg_pyro.models.mean_field.mean_field_model`; otherwise the exact
     :class:`~vsg_pyro.equilibria.mean_field.exact.Solver` (same arguments, plus the SVI
-    step's ``name``, ``lr``, ``max_steps`` and ``svi_tol``)."""
+    step's ``name``, ``lr``, ``max_steps`` and ``svi_tol``, and ``validate``: Pyro's argument
+    validation during the steps, :mod:`vsg_pyro.infer.validation`)."""
 
     method = "svi"
 
@@ -70,6 +73,13 @@ class Solver(exact.Solver):
                  prior: str | torch.Tensor = "previous", optimistic: bool = False,
                  average: bool = False, initial_policy: torch.Tensor | None = None,
                  target: float = 0.0, name: str = "representative", lr: float = 0.5,
-                 max_steps: int = 200, svi_tol: float = 1e-10) -> None:
+                 max_steps: int = 200, svi_tol: float = 1e-10, validate: bool = False) -> None:
         super().__init__(game, damping, prior, optimistic, average, initial_policy, target,
                          svi_policy_step(name, lr, max_steps, svi_tol))
+        # Pyro's argument validation during the steps (the built-in guide: off by default;
+        # vsg_pyro.infer.validation)
+        self.validate = check_validate(validate, False)
+
+    def step(self, state, beta: float, alpha: float):
+        with pyro.validation_enabled(self.validate):
+            return super().step(state, beta, alpha)

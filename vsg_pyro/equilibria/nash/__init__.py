@@ -76,6 +76,7 @@ def solve(
     lr: float | None = None,
     lr_decay: float | None = None,
     fallback: bool = True,
+    validate: bool | None = None,
     callback: Callable[[int, dict], None] | None = None,
     progress: bool = False,
 ) -> NashSolution:
@@ -110,6 +111,9 @@ def solve(
             beta 0 to the run's final beta instead (``method="path"``)
             and return that result if it is certified (``reason`` says so); ``False``: return
             the uncertified run as it is.
+        validate: SVI only: Pyro's argument validation during the steps (``None``: on with
+            your own guides, off with the built-in ones, whose iterates it does not change;
+            :mod:`vsg_pyro.infer.validation`).
         callback: ``callback(step, info)`` after every step (:func:`vsg_pyro.core.loop.run_solver`;
             the fall-back's path steps are not reported).
         progress: a tqdm progress bar.
@@ -122,7 +126,7 @@ def solve(
                "its own step length and stopping rule", beta_schedule=beta_schedule, tol=tol,
                eta=eta, adaptive_step=adaptive_step, opponent=opponent, guides=guides,
                optim=optim, optimizer=optimizer, lr=lr, lr_decay=lr_decay,
-               loss=loss if method == "path" else None)
+               loss=loss if method == "path" else None, validate=validate)
         if family not in (None, "factorized", "conditional") or (
                 family == "conditional" and method == "svi-path"):
             raise ValueError(f"family: method={method!r} is for the factorized family"
@@ -140,7 +144,8 @@ def solve(
     alpha = vpg_step_size(game, eta)
     if method == "exact":
         refuse("method='exact' uses tabular policies and exact soft evaluation", guides=guides,
-               loss=loss, optim=optim, optimizer=optimizer, lr=lr, lr_decay=lr_decay)
+               loss=loss, optim=optim, optimizer=optimizer, lr=lr, lr_decay=lr_decay,
+               validate=validate)
         solver = exact.Solver(game, family, init, log_priors, opponent, certificate_tol)  # type: ignore[arg-type]
         adaptive = True if adaptive_step is None else adaptive_step
     else:
@@ -149,7 +154,7 @@ def solve(
             raise ValueError("adaptive_step: only with the natural-gradient optimiser")
         adaptive = agents_optim is None if adaptive_step is None else adaptive_step
         solver = svi.Solver(game, family, init, log_priors, opponent, guides, loss,  # type: ignore[arg-type]
-                            agents_optim, certificate_tol)
+                            agents_optim, certificate_tol, validate)
     if not isinstance(fallback, bool):
         raise ValueError(f"fallback: must be True or False, got {fallback!r}")
     options = LoopOptions(steps=steps, tol=tol, adaptive_step=adaptive, progress=progress)

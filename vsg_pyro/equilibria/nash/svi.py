@@ -45,6 +45,7 @@ from vsg_pyro.infer.elbo import EnumeratedGuideELBO
 from vsg_pyro.infer.guide_tables import guide_tables
 from vsg_pyro.infer.natural_gradient import natural_gradient, set_learning_rate
 from vsg_pyro.infer.param_store import clear_params
+from vsg_pyro.infer.validation import check_validate
 from vsg_pyro.models.nash import NashInputs, nash_model
 
 __all__ = ["DecentralizedNashSVI", "Solver", "tabular_guides"]
@@ -247,6 +248,8 @@ class Solver:
             responding opponent model.
         certificate_tol: the certificate's threshold (:mod:`~vsg_pyro.equilibria.nash.
             certificate`).
+        validate: Pyro's argument validation during the steps
+            (:mod:`vsg_pyro.infer.validation`; default: on with your own guides only).
 
     ``step`` continues from the latest state only (the parameters live in Pyro's param
     store); it reports ``change`` = :func:`~vsg_pyro.equilibria.nash.exact.state_change`, the
@@ -267,6 +270,7 @@ class Solver:
         loss: pyro.infer.ELBO | None = None,
         optim: PyroOptim | Sequence[PyroOptim] | None = None,
         certificate_tol: float = 1e-6,
+        validate: bool | None = None,
     ) -> None:
         opponent = check_solver_options(game, family, init, opponent, certificate_tol,
                                         exact_solver=False)
@@ -289,6 +293,9 @@ class Solver:
         self.log_priors, self.opponent, self.loss = log_priors, opponent, loss
         self.user_guides, self.optim = guides, optim
         self.certificate_tol = float(certificate_tol)
+        # Pyro's argument validation during the steps: on for your own guides (it checks
+        # them), off for the built-in tabular ones (valid by construction; the same iterates)
+        self.validate = check_validate(validate, guides is not None)
         self.n_agents = game.n_agents
         self.runner: DecentralizedNashSVI | None = None
         self._latest: VPGState | None = None
@@ -330,7 +337,8 @@ class Solver:
         if self._natural:
             for optim in self.runner.optimizers:
                 set_learning_rate(optim, alpha)
-        losses, elbos, _executed = self.runner.step(beta, alpha)
+        with pyro.validation_enabled(self.validate):
+            losses, elbos, _executed = self.runner.step(beta, alpha)
         self.runner.iteration += 1
         new = self._read_state()
         self._latest = new

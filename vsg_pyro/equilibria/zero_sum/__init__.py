@@ -53,6 +53,7 @@ def solve(
     optimizer: str | None = None,
     lr: float | None = None,
     lr_decay: float | None = None,
+    validate: bool | None = None,
     callback: Callable[[int, dict], None] | None = None,
     progress: bool = False,
 ) -> ZeroSumSolution:
@@ -74,7 +75,8 @@ def solve(
     agents_optim = None
     if method == "exact":
         refuse("method='exact' uses tabular policies and exact soft evaluation", guides=guides,
-               loss=loss, optim=optim, optimizer=optimizer, lr=lr, lr_decay=lr_decay)
+               loss=loss, optim=optim, optimizer=optimizer, lr=lr, lr_decay=lr_decay,
+               validate=validate)
     else:
         agents_optim = svi_optim(optimizer, lr, lr_decay, optim, game.n_agents)
         if agents_optim is not None and adaptive_step:
@@ -91,7 +93,7 @@ def solve(
         solver = exact.Solver(game, family, init, log_priors, certificate_tol)
     else:
         solver = svi.Solver(game, family, init, log_priors, guides, loss, agents_optim,
-                            certificate_tol)
+                            certificate_tol, validate)
     options = LoopOptions(steps=steps, tol=tol, stop_on=stop_on, adaptive_step=adaptive,
                           progress=progress)
     return run(solver, beta_schedule or beta, alpha, options, seed, callback, parameters)

@@ -34,10 +34,10 @@ class Solver(nash_svi.Solver):
                  log_priors: Sequence[torch.Tensor] | None = None,
                  guides: Sequence[Callable] | None = None, loss: pyro.infer.ELBO | None = None,
                  optim: PyroOptim | Sequence[PyroOptim] | None = None,
-                 certificate_tol: float = 1e-6) -> None:
+                 certificate_tol: float = 1e-6, validate: bool | None = None) -> None:
         check_zero_sum(game)
         super().__init__(game, family, init, log_priors, ZeroSumOpponent(), guides, loss,  # type: ignore[arg-type]
-                         optim, certificate_tol)
+                         optim, certificate_tol, validate)
 
     def result(self, state: VPGState, run: Run, **fields) -> ZeroSumSolution:
         return as_zero_sum_solution(self.game, super().result(state, run, **fields))
