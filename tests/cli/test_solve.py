@@ -152,3 +152,14 @@ def test_a_closed_pipe_ends_the_cli_quietly(monkeypatch):
     finally:
         monkeypatch.undo()
         stdout.close()
+
+
+def test_a_refused_option_shows_no_progress_bar(capsys):
+    # the bar is made at the first step, so a refused option leaves only the error line
+    from vsg_pyro.cli import main
+
+    assert main(["solve", "chicken", "--method", "exact", "--validate"]) == 2
+    err = capsys.readouterr().err
+    assert "validate" in err and "step/s" not in err and "%|" not in err
+    assert main(["solve", "chicken", "--steps", "5"]) == 0
+    assert "step" in capsys.readouterr().err  # a run that steps still shows it

@@ -239,15 +239,21 @@ def run(args: argparse.Namespace) -> int:
         options["opponent"] = ExternalOpponent(learned)
     elif getattr(args, "opponent_mode", None) is not None:
         options["opponent"] = _OPPONENTS[args.opponent_mode]()
-    bar = None
+    bars: list = []  # the progress bar, made at the first step: none for a refused option
     if not args.json:
         from tqdm import tqdm
 
-        bar = tqdm(total=steps, desc=f"{args.method}", unit="step", leave=False)
-        options["callback"] = lambda _step, _info: bar.update(1)
-    result = solve(game, concept=args.concept, **options)
-    if bar is not None:
-        bar.close()
+        def tick(_step: int, _info: dict) -> None:
+            if not bars:
+                bars.append(tqdm(total=steps, desc=f"{args.method}", unit="step", leave=False))
+            bars[0].update(1)
+
+        options["callback"] = tick
+    try:
+        result = solve(game, concept=args.concept, **options)
+    finally:
+        for bar in bars:
+            bar.close()
     if mean_field:
         if args.json:
             print(json.dumps(_mean_field_json(game, result)))
