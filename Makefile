@@ -45,12 +45,22 @@ $(PEERS)/.installed: pyproject.toml
 	$(PEERS)/bin/python -m pip install --quiet --no-build-isolation sgamesolver==1.0.2
 	touch $(PEERS)/.installed
 
-bench-peers: $(PEERS)/.installed
+# MFGLib 0.3.0 needs numpy >= 2 (sgamesolver above needs numpy < 2): its own virtualenv.
+MFGLIB := .venv-mfglib
+$(MFGLIB)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(MFGLIB)
+	$(MFGLIB)/bin/python -m pip install --quiet --upgrade pip
+	$(MFGLIB)/bin/python -m pip install --quiet torch==2.13.0
+	$(MFGLIB)/bin/python -m pip install --quiet -e . mfglib==0.3.0
+	touch $(MFGLIB)/.installed
+
+bench-peers: $(PEERS)/.installed $(MFGLIB)/.installed
 	$(PEERS)/bin/python benchmarks/bench_peers_qre.py
 	$(PEERS)/bin/python benchmarks/bench_peers_markov.py
+	$(MFGLIB)/bin/python benchmarks/bench_peers_mfglib.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check vsg_pyro tests benchmarks examples
 
 clean:
-	rm -rf $(VENV) $(PEERS) build *.egg-info
+	rm -rf $(VENV) $(PEERS) $(MFGLIB) build *.egg-info
