@@ -20,8 +20,8 @@ import torch
 
 from vsg_pyro.games.mean_field import MeanFieldGame, pull, push
 
-__all__ = ["MeanFieldReport", "check_policy", "mean_field_flow", "mf_policy_value",
-           "mf_best_response", "mf_exploitability"]
+__all__ = ["MeanFieldReport", "FlowKernels", "check_policy", "mean_field_flow", "evaluate_flow",
+           "mf_policy_value", "mf_best_response", "mf_exploitability"]
 
 
 class MeanFieldReport(NamedTuple):
@@ -61,15 +61,52 @@ def mean_field_flow(game: MeanFieldGame, policy: torch.Tensor) -> torch.Tensor:
     return torch.stack(flow)
 
 
-def _backward(game: MeanFieldGame, flow: torch.Tensor, policy: torch.Tensor | None):
-    """Values ``(S,)`` at t = 0 of ``policy`` (``None``: the best response) against ``flow``."""
+class FlowKernels(NamedTuple):
+    """A mean-field ``flow`` ``(T, S, A)`` with the game's functions evaluated on it:
+    ``rewards[t] = r(., ., L_t)`` ``(S, A)`` and ``kernels[t] = P(. | ., ., L_t)`` (dense or
+    next-state indices; ``t < T - 1``).  The backward passes of one flow (a policy's value,
+    the best response, soft Q) share them, so the game's functions, often the costly part
+    (a Python environment's), run once per step of the flow."""
+
+    flow: torch.Tensor
+    rewards: tuple[torch.Tensor, ...]
+    kernels: tuple[torch.Tensor, ...]
+
+
+def evaluate_flow(game: MeanFieldGame, policy: torch.Tensor | None = None,
+                  flow: torch.Tensor | None = None) -> FlowKernels:
+    """:class:`FlowKernels` of ``policy``'s own flow (one forward pass: each ``L_t``'s
+    transition kernel serves both the forward equation and the backward passes), or of a
+    given ``flow`` (e.g. a damped one)."""
+    if flow is not None:
+        kernels = tuple(game.transition(flow[t]) for t in range(game.horizon - 1))
+        return FlowKernels(flow, tuple(game.reward(L) for L in flow), kernels)
+    if policy is None:
+        raise ValueError("evaluate_flow: give a policy or a flow")
+    policy = check_policy(game, policy)
+    mu, flow_t, rewards, kernels = game.initial, [], [], []
+    for t in range(game.horizon):
+        L = mu.unsqueeze(-1) * policy[t]
+        flow_t.append(L)
+        rewards.append(game.reward(L))
+        if t + 1 < game.horizon:
+            kernels.append(game.transition(L))
+            mu = push(kernels[-1], L)
+    return FlowKernels(torch.stack(flow_t), tuple(rewards), tuple(kernels))
+
+
+def _backward(game: MeanFieldGame, flow: torch.Tensor, policy: torch.Tensor | None,
+              evaluated: FlowKernels | None = None):
+    """Values ``(S,)`` at t = 0 of ``policy`` (``None``: the best response) against ``flow``
+    (its rewards and kernels from ``evaluated`` when given)."""
     v = torch.zeros(game.n_states, dtype=torch.float64)
     greedy = []
     for t in reversed(range(game.horizon)):
         L = flow[t]
-        q = game.reward(L)
+        q = game.reward(L) if evaluated is None else evaluated.rewards[t]
         if t + 1 < game.horizon:
-            q = q + pull(game.transition(L), v)
+            kernel = game.transition(L) if evaluated is None else evaluated.kernels[t]
+            q = q + pull(kernel, v)
         if policy is None:
             v, arg = q.max(-1)
             greedy.append(arg)
@@ -93,10 +130,13 @@ def mf_best_response(game: MeanFieldGame, flow: torch.Tensor) -> tuple[torch.Ten
     return policy, float(game.initial @ v)
 
 
-def mf_exploitability(game: MeanFieldGame, policy: torch.Tensor) -> MeanFieldReport:
-    """Mean-field exploitability of ``policy`` (module docstring)."""
+def mf_exploitability(game: MeanFieldGame, policy: torch.Tensor,
+                      evaluated: FlowKernels | None = None) -> MeanFieldReport:
+    """Mean-field exploitability of ``policy`` (module docstring); ``evaluated``: its own
+    flow's :func:`evaluate_flow`, when the caller has it (else computed here, once for both
+    backward passes)."""
     policy = check_policy(game, policy)
-    flow = mean_field_flow(game, policy)
-    value = mf_policy_value(game, policy, flow)
-    best = mf_best_response(game, flow)[1]
-    return MeanFieldReport(value, best, max(best - value, 0.0), flow)
+    evaluated = evaluate_flow(game, policy) if evaluated is None else evaluated
+    value = float(game.initial @ _backward(game, evaluated.flow, policy, evaluated)[0])
+    best = float(game.initial @ _backward(game, evaluated.flow, None, evaluated)[0])
+    return MeanFieldReport(value, best, max(best - value, 0.0), evaluated.flow)

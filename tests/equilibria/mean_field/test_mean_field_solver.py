@@ -132,3 +132,41 @@ def test_svi_policy_steps_agree_with_a_fixed_prior_and_a_schedule():
     assert (exact.policy - svi.policy).abs().max().item() < 1e-4
     assert [e["beta"] for e in exact.trace] == pytest.approx([geometric_beta(1.0, 3.0, 5)(k)
                                                                for k in range(8)])
+
+
+def test_each_flow_is_evaluated_once_per_iteration():
+    # The certificate's policy is the next step's: the game's reward and transition run once
+    # per (iteration, time step) (they ran ~5 times before), and the iterates are the same
+    # as with every pass evaluating them afresh (soft_q without the shared kernels, here).
+    import torch
+
+    from vsg_pyro import solve
+    from vsg_pyro.equilibria.mean_field.exact import soft_q
+    from vsg_pyro.games.mean_field import sis_epidemic
+    from vsg_pyro.metrics.mean_field import evaluate_flow, mean_field_flow
+
+    game = sis_epidemic(horizon=8)
+    calls = {"reward": 0, "transition": 0}
+    reward, transition = game.reward, game.transition
+
+    def counted_reward(L):
+        calls["reward"] += 1
+        return reward(L)
+
+    def counted_transition(L):
+        calls["transition"] += 1
+        return transition(L)
+
+    object.__setattr__(game, "reward", counted_reward)
+    object.__setattr__(game, "transition", counted_transition)
+    steps = 10
+    res = solve(game, concept="mean-field", method="exact", beta=0.5, steps=steps, target=-1.0)
+    assert res.iterations == steps
+    # init + one flow per iteration (its certificate's, reused by the next step) + the result's
+    assert calls["reward"] <= (steps + 2) * game.horizon
+    assert calls["transition"] <= (steps + 2) * (game.horizon - 1)
+    # the shared kernels change nothing: soft Q from them equals soft Q evaluated afresh
+    policy = res.policies[0]
+    flow = mean_field_flow(game, policy)
+    shared = soft_q(game, flow, policy, 0.5, evaluate_flow(game, policy))
+    assert torch.equal(shared, soft_q(game, flow, policy, 0.5))

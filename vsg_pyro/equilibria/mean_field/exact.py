@@ -45,7 +45,12 @@ from vsg_pyro.core.loop import LoopOptions, run_solver
 from vsg_pyro.core.protocol import Certificate, Run, StepInfo
 from vsg_pyro.equilibria.results import MeanFieldSolution
 from vsg_pyro.games.mean_field import MeanFieldGame, pull
-from vsg_pyro.metrics.mean_field import check_policy, mean_field_flow, mf_exploitability
+from vsg_pyro.metrics.mean_field import (
+    FlowKernels,
+    check_policy,
+    evaluate_flow,
+    mf_exploitability,
+)
 
 __all__ = ["MeanFieldResult", "MeanFieldState", "soft_q", "relative_entropy_step", "Solver",
            "iteration_callback", "solve_mean_field_exact"]
@@ -66,16 +71,20 @@ class MeanFieldResult(NamedTuple):
     seconds: float
 
 
-def soft_q(game: MeanFieldGame, flow: torch.Tensor, prior: torch.Tensor, beta: float) -> torch.Tensor:
-    """Eq. (11): soft ``Q`` ``(T, S, A)`` against ``flow`` with the prior policy ``prior``."""
+def soft_q(game: MeanFieldGame, flow: torch.Tensor, prior: torch.Tensor, beta: float,
+           evaluated: FlowKernels | None = None) -> torch.Tensor:
+    """Eq. (11): soft ``Q`` ``(T, S, A)`` against ``flow`` with the prior policy ``prior``
+    (the rewards and kernels from ``evaluated``, :func:`~vsg_pyro.metrics.mean_field.
+    evaluate_flow` of that flow, when given)."""
     if not beta > 0:
         raise ValueError(f"beta: must be > 0, got {beta}")
     v = torch.zeros(game.n_states, dtype=torch.float64)
     qs = []
     for t in reversed(range(game.horizon)):
-        q = game.reward(flow[t])
+        q = game.reward(flow[t]) if evaluated is None else evaluated.rewards[t]
         if t + 1 < game.horizon:
-            q = q + pull(game.transition(flow[t]), v)
+            kernel = game.transition(flow[t]) if evaluated is None else evaluated.kernels[t]
+            q = q + pull(kernel, v)
         qs.append(q)
         v = torch.logsumexp(torch.log(prior[t]) + beta * q, -1) / beta
     return torch.stack(qs[::-1])
@@ -167,11 +176,25 @@ class Solver:
         self.initial_policy = check_policy(
             game, self._uniform if initial_policy is None else initial_policy).clone()
         self.policy_step = policy_step or relative_entropy_step
+        # the last two policies whose own flows were evaluated, with them: the certificate's
+        # policy is the next step's (with averaging: the iterate and the reported average),
+        # so each flow's rewards and kernels are computed once
+        self._evaluated: list[tuple[torch.Tensor, FlowKernels]] = []
+
+    def _flow_of(self, policy: torch.Tensor) -> FlowKernels:
+        """:func:`~vsg_pyro.metrics.mean_field.evaluate_flow` of ``policy``, reused while the
+        same policy tensor comes back (iterates are new tensors, never changed in place)."""
+        for known, evaluated in self._evaluated:
+            if known is policy:
+                return evaluated
+        evaluated = evaluate_flow(self.game, policy)
+        self._evaluated = [*self._evaluated[-1:], (policy, evaluated)]
+        return evaluated
 
     def init(self, seed: int = 0) -> MeanFieldState:
         """The initial policy (deterministic: ``seed`` is not used)."""
         policy = self.initial_policy.clone()
-        return MeanFieldState(policy, mean_field_flow(self.game, policy), None,
+        return MeanFieldState(policy, self._flow_of(policy).flow, None,
                               torch.zeros_like(policy), policy, 0)
 
     def step(self, state: MeanFieldState, beta: float,
@@ -179,11 +202,11 @@ class Solver:
         if not 0 < alpha <= 1:
             raise ValueError(f"alpha: must lie in (0, 1], got {alpha}")
         game, policy = self.game, state.policy
-        new_flow = mean_field_flow(game, policy)
+        evaluated = self._flow_of(policy)
         d = self.damping
-        flow = new_flow if d == 1 else (1 - d) * state.flow + d * new_flow
+        flow = evaluated.flow if d == 1 else (1 - d) * state.flow + d * evaluated.flow
         prior = policy if self.fixed_prior is None else self.fixed_prior
-        q = soft_q(game, flow, prior, beta)
+        q = soft_q(game, flow, prior, beta, evaluated if d == 1 else None)
         step_q = q if not self.optimistic or state.q_previous is None else 2 * q - state.q_previous
         if alpha != 1:  # pi^(1-a) (prior exp(beta Q))^a = (pi^(1-a) prior^a) exp(beta a Q)
             prior = torch.softmax((1 - alpha) * torch.log(policy) + alpha * torch.log(prior), -1)
@@ -191,7 +214,7 @@ class Solver:
         new_policy = self.policy_step(prior, step_q, beta)
         reported, flow_sum = new_policy, state.flow_sum
         if self.average:
-            flow_sum = flow_sum + mean_field_flow(game, new_policy)
+            flow_sum = flow_sum + self._flow_of(new_policy).flow
             mass = flow_sum.sum(-1, keepdim=True)
             reported = torch.where(mass > 0, flow_sum / mass.clamp_min(1e-300),
                                    torch.full_like(flow_sum, 1.0 / game.n_actions))
@@ -200,12 +223,11 @@ class Solver:
                 StepInfo(change=change))
 
     def certificate(self, state: MeanFieldState, beta: float) -> Certificate:
-        return Certificate("mean-field exploitability",
-                           mf_exploitability(self.game, state.reported).exploitability,
-                           self.target)
+        report = mf_exploitability(self.game, state.reported, self._flow_of(state.reported))
+        return Certificate("mean-field exploitability", report.exploitability, self.target)
 
     def result(self, state: MeanFieldState, run: Run, **fields) -> MeanFieldSolution:
-        report = mf_exploitability(self.game, state.reported)
+        report = mf_exploitability(self.game, state.reported, self._flow_of(state.reported))
         trace = [{**e, "exploitability": e["certificate"]} for e in run.trace]
         return MeanFieldSolution(
             game=self.game.name, concept=self.concept, method=self.method, family="factorized",
