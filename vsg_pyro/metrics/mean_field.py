@@ -73,16 +73,9 @@ class FlowKernels(NamedTuple):
     kernels: tuple[torch.Tensor, ...]
 
 
-def evaluate_flow(game: MeanFieldGame, policy: torch.Tensor | None = None,
-                  flow: torch.Tensor | None = None) -> FlowKernels:
-    """:class:`FlowKernels` of ``policy``'s own flow (one forward pass: each ``L_t``'s
-    transition kernel serves both the forward equation and the backward passes), or of a
-    given ``flow`` (e.g. a damped one)."""
-    if flow is not None:
-        kernels = tuple(game.transition(flow[t]) for t in range(game.horizon - 1))
-        return FlowKernels(flow, tuple(game.reward(L) for L in flow), kernels)
-    if policy is None:
-        raise ValueError("evaluate_flow: give a policy or a flow")
+def evaluate_flow(game: MeanFieldGame, policy: torch.Tensor) -> FlowKernels:
+    """:class:`FlowKernels` of ``policy``'s own flow, in one forward pass: each ``L_t``'s
+    transition kernel serves both the forward equation and the backward passes."""
     policy = check_policy(game, policy)
     mu, flow_t, rewards, kernels = game.initial, [], [], []
     for t in range(game.horizon):

@@ -33,13 +33,25 @@ import numpy as np
 import torch
 
 from vsg_pyro.core.joint import expect_except
+from vsg_pyro.equilibria.nash.branch import qre_at
 from vsg_pyro.equilibria.nash.logit import difference_rows
+
+# the scalar follower's tolerances and step-length control, shared (one branch, one rule)
+from vsg_pyro.equilibria.nash.path import (
+    _DELTA,
+    _KAPPA,
+    _MAX_TURN,
+    _NEWTON_ITER,
+    _NEWTON_TOL,
+    _TURN,
+    CORRECTOR_TOL,
+)
+from vsg_pyro.games.normal_form import normal_form_game
 from vsg_pyro.games.tabular import TabularGame
 
 __all__ = ["BatchLogitSystem", "BatchQRE", "qre_batch"]
 
-_H0, _MAX_ITER, _CORRECTOR_TOL, _NEWTON_TOL = 0.05, 10, 1e-10, 1e-13
-_DELTA, _KAPPA, _TURN, _MAX_TURN = 0.5, 0.2, math.pi / 18, math.pi / 6
+_H0 = 0.05  # the first arclength step, as path.Solver's default h0
 
 
 class BatchLogitSystem:
@@ -146,7 +158,7 @@ def _correct(system: BatchLogitSystem, games: np.ndarray, z_pred: np.ndarray,
     z, jac_out = z_pred.copy(), np.full((k, width - 1, width), np.nan)
     live, ok = np.ones(k, bool), np.zeros(k, bool)
     previous, first, kappa = np.full(k, np.inf), np.zeros(k), np.zeros(k)
-    for _ in range(_MAX_ITER):
+    for _ in range(_NEWTON_ITER):
         rows = np.flatnonzero(live)
         if not len(rows):
             break
@@ -154,7 +166,7 @@ def _correct(system: BatchLogitSystem, games: np.ndarray, z_pred: np.ndarray,
         residual = np.concatenate([h, ((z[rows] - z_pred[rows]) * t[rows]).sum(1)[:, None]], 1)
         worst = np.abs(residual).max(1)
         scale = 1.0 + np.abs(z[rows]).max(1)
-        done = worst < _CORRECTOR_TOL * scale
+        done = worst < CORRECTOR_TOL * scale
         finite = np.isfinite(worst)
         dz, solved = _solve(np.concatenate([jac, t[rows][:, None]], 1), residual)
         size = np.abs(dz).max(1)
@@ -162,7 +174,7 @@ def _correct(system: BatchLogitSystem, games: np.ndarray, z_pred: np.ndarray,
         floor = diverging & finite & (worst < 1e4 * _NEWTON_TOL * scale)
         accept = done | floor
         quadratic = (~accept & ~diverging & (previous[rows] < np.inf)
-                     & (size <= 0.1 * previous[rows]) & (size < 1e3 * _CORRECTOR_TOL * scale))
+                     & (size <= 0.1 * previous[rows]) & (size < 1e3 * CORRECTOR_TOL * scale))
         stepped = ~accept & ~diverging
         # record the contraction and the first correction
         has_prev = stepped & (previous[rows] < np.inf)
@@ -185,7 +197,7 @@ def _newton_at_beta(system: BatchLogitSystem, games: np.ndarray, z0: np.ndarray,
     z = z0.copy()
     z[:, -1] = beta
     ok, live = np.zeros(len(z), bool), np.ones(len(z), bool)
-    for _ in range(2 * _MAX_ITER):
+    for _ in range(2 * _NEWTON_ITER):
         rows = np.flatnonzero(live)
         if not len(rows):
             break
@@ -303,9 +315,6 @@ def qre_batch(games: Sequence[TabularGame] | Sequence[np.ndarray], beta: float,
     pis = [p / p.sum(1, keepdims=True) for p in pis]
     rescued = ~done
     for k in np.flatnonzero(rescued):  # the scalar solver, with its own step control
-        from vsg_pyro.equilibria.nash.branch import qre_at
-        from vsg_pyro.games import normal_form_game
-
         game = normal_form_game(np.stack([p[k] for p in payoffs]), f"batch game {k}")
         (_, single, _), = qre_at(game, [beta], max_step=max_step)
         for i, p in enumerate(single):

@@ -191,10 +191,9 @@ def vpg_step(
     # the factorized family with the exact model: every agent's weights are the joint policy,
     # so one factorisation of I - gamma P_mu serves every agent (a responding model changes
     # the weights: each evaluation then factorises its own)
-    lead = 2 if game.horizon is not None else 1
     shared = None
     if (game.horizon is None and type(opponent).respond is OpponentModel.respond
-            and all(lp.ndim == lead + 1 for lp in state.log_policies)):
+            and all(lp.ndim == 2 for lp in state.log_policies)):  # factorized (S, A_i)
         shared = discounted_transition_lu(game, product_of_marginals(executed))
     new_logs, values = [], []
     for i, log_pi in enumerate(state.log_policies):
