@@ -26,6 +26,7 @@ test-slow: $(STAMP)
 bench: $(STAMP)
 	$(PY) benchmarks/bench_vpg.py
 	$(PY) benchmarks/bench_large_states.py
+	$(PY) benchmarks/bench_sparse_states.py
 	$(PY) benchmarks/bench_svi.py
 	$(PY) benchmarks/bench_concepts.py
 	$(PY) benchmarks/bench_mean_field.py

@@ -1,4 +1,5 @@
-"""Games: the :class:`TabularGame` container, built-ins, and file formats; the
+"""Games: the :class:`TabularGame` container (and :class:`SparseTabularGame` for large
+discounted games), built-ins, and file formats; the
 continuous-action games of MAI (:class:`ContinuousGame`, the differential game, routing)."""
 
 from vsg_pyro.games.continuous import (
@@ -8,6 +9,7 @@ from vsg_pyro.games.continuous import (
     differential_game,
     get_continuous_game,
 )
+from vsg_pyro.games.grid_pursuit import grid_pursuit_game
 from vsg_pyro.games.io import load_game, save_game
 from vsg_pyro.games.mean_field import (
     MeanFieldGame,
@@ -49,6 +51,7 @@ from vsg_pyro.games.routing import (
     splittable_equilibrium,
     wardrop_equilibrium,
 )
+from vsg_pyro.games.sparse import SparseTabularGame
 from vsg_pyro.games.stochastic import (
     markov_congestion_game,
     random_stochastic_game,
@@ -59,6 +62,8 @@ from vsg_pyro.games.tabular import TabularGame
 
 __all__ = [
     "TabularGame",
+    "SparseTabularGame",
+    "grid_pursuit_game",
     "MeanFieldGame",
     "left_right",
     "rock_paper_scissors_mfg",

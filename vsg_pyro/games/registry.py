@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -67,6 +68,13 @@ def get_game(spec: str | TabularGame) -> TabularGame:
     """A built-in name, a random-game spec, or a path to ``.nfg`` / ``.json`` / ``.npz``."""
     if isinstance(spec, TabularGame):
         return spec
+    if isinstance(spec, os.PathLike):
+        spec = os.fspath(spec)
+    if not isinstance(spec, str):
+        sparse = " (a SparseTabularGame is solved by solve(game, method='exact'), concept " \
+                 "Nash, only)" if type(spec).__name__ == "SparseTabularGame" else ""
+        raise ValueError(f"game: expected a TabularGame, a built-in name or a path, got "
+                         f"{type(spec).__name__}{sparse}")
     if spec in BUILTIN_GAMES:
         return BUILTIN_GAMES[spec]()
     if spec.startswith("zs_"):  # the zero-sum version of a two-player spec: r_1 = -r_0

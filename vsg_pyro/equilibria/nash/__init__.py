@@ -20,7 +20,7 @@ from vsg_pyro.equilibria._common import (
     run,
     svi_optim,
 )
-from vsg_pyro.equilibria.nash import conditional_path, exact, path, svi, svi_path
+from vsg_pyro.equilibria.nash import conditional_path, exact, path, sparse_exact, svi, svi_path
 from vsg_pyro.equilibria.nash.exact import VPGState, solve_vpg, vpg_step_size
 from vsg_pyro.equilibria.nash.opponents import (
     ExactOpponent,
@@ -30,16 +30,18 @@ from vsg_pyro.equilibria.nash.opponents import (
 )
 from vsg_pyro.equilibria.results import NashSolution
 from vsg_pyro.games.registry import get_game
+from vsg_pyro.games.sparse import SparseTabularGame
 from vsg_pyro.games.tabular import TabularGame
 
 NashExact = exact.Solver
 NashSVI = svi.Solver
 NashPath = path.Solver
 NashSVIPath = svi_path.Solver
+NashSparse = sparse_exact.Solver
 METHODS: tuple[str, ...] = ("svi", "exact", "path", "svi-path")
 
-__all__ = ["solve", "family_of", "exact", "svi", "path", "svi_path", "NashExact", "NashSVI",
-           "NashPath", "NashSVIPath",
+__all__ = ["solve", "family_of", "exact", "svi", "path", "svi_path", "sparse_exact", "NashExact",
+           "NashSVI", "NashPath", "NashSVIPath", "NashSparse",
            "METHODS", "VPGState", "solve_vpg", "vpg_step_size", "OpponentModel", "ExactOpponent",
            "OptimisticOpponent", "ExternalOpponent"]
 
@@ -54,7 +56,7 @@ def family_of(family: str | None, guides: Sequence[Callable] | None, default: st
 
 
 def solve(
-    game: TabularGame | str,
+    game: TabularGame | SparseTabularGame | str,
     method: str = "svi",
     *,
     family: str | None = None,
@@ -117,9 +119,22 @@ def solve(
         callback: ``callback(step, info)`` after every step (:func:`vsg_pyro.core.loop.run_solver`;
             the fall-back's path steps are not reported).
         progress: a tqdm progress bar.
+
+    A :class:`~vsg_pyro.games.sparse.SparseTabularGame` (large discounted games) is solved by
+    ``method="exact"`` with the factorized family and the exact opponent model
+    (:mod:`vsg_pyro.equilibria.nash.sparse_exact`); options that do not apply are refused,
+    and there is no path-following ``fallback`` for it.
     """
     parameters = record(locals())
     check_method(method, METHODS)
+    if isinstance(game, SparseTabularGame):
+        return _solve_sparse(game, method, parameters, family=family, beta=beta,
+                             beta_schedule=beta_schedule, steps=steps, seed=seed, tol=tol,
+                             certificate_tol=certificate_tol, eta=eta,
+                             adaptive_step=adaptive_step, init=init, log_priors=log_priors,
+                             opponent=opponent, guides=guides, loss=loss, optim=optim,
+                             optimizer=optimizer, lr=lr, lr_decay=lr_decay, validate=validate,
+                             callback=callback, progress=progress)
     game = get_game(game)
     if method in ("path", "svi-path"):
         refuse(f"method={method!r} follows the factorized logit-QRE branch from beta = 0 with "
@@ -181,3 +196,28 @@ def _path_fallback(game: TabularGame, result: NashSolution, family: str, log_pri
     rescue = run(_path_solver(game, family, log_priors, certificate_tol), result.beta,
                  path.MAX_STEP, options, 0, None, {**parameters, "fallback_from": result.method})
     return prefer_certified(result, rescue, "path following from beta 0")
+
+
+def _solve_sparse(game: SparseTabularGame, method: str, parameters: dict, *, family, beta,
+                  beta_schedule, steps, seed, tol, certificate_tol, eta, adaptive_step, init,
+                  log_priors, opponent, guides, loss, optim, optimizer, lr, lr_decay, validate,
+                  callback, progress) -> NashSolution:
+    """A sparse game: VPG with sparse evaluation (:mod:`.sparse_exact`)."""
+    if method != "exact":
+        raise ValueError(f"method: a SparseTabularGame is solved by method='exact' (VPG with "
+                         f"sparse policy evaluation), got {method!r}")
+    if family not in (None, "factorized"):
+        raise ValueError(f"family: a SparseTabularGame takes the factorized family, got "
+                         f"{family!r}")
+    if opponent is not None and type(opponent) is not ExactOpponent:
+        raise ValueError(f"opponent: a SparseTabularGame takes the exact opponent model, got "
+                         f"{opponent!r}")
+    refuse("method='exact' uses tabular policies and exact soft evaluation", guides=guides,
+           loss=loss, optim=optim, optimizer=optimizer, lr=lr, lr_decay=lr_decay,
+           validate=validate)
+    solver = sparse_exact.Solver(game, init, log_priors, certificate_tol)
+    options = LoopOptions(steps=steps, tol=1e-8 if tol is None else tol,
+                          adaptive_step=True if adaptive_step is None else adaptive_step,
+                          progress=progress)
+    return run(solver, beta_schedule or beta, vpg_step_size(game, eta), options, seed, callback,
+               parameters)  # type: ignore[arg-type]
