@@ -39,9 +39,12 @@ from vsg_pyro.core.protocol import Certificate, Run, StepInfo
 from vsg_pyro.core.soft_dp import (
     Family,
     check_family,
-    discounted_transition_lu,
     soft_evaluate,
     uniform_log_prior,
+)
+from vsg_pyro.equilibria.nash.agents_step import (
+    conditional_discounted_step,
+    factorized_discounted_step,
 )
 from vsg_pyro.equilibria.nash.certificate import (
     model_consistency,
@@ -186,19 +189,23 @@ def vpg_step(
     """
     opponent = _check_opponent(opponent)
     n = game.n_agents
-    executed = executed_policies(state)
-    models = list(exact_opponent_models(executed))
-    # the factorized family with the exact model: every agent's weights are the joint policy,
-    # so one factorisation of I - gamma P_mu serves every agent (a responding model changes
-    # the weights: each evaluation then factorises its own)
-    shared = None
     if (game.horizon is None and type(opponent).respond is OpponentModel.respond
             and all(lp.ndim == 2 for lp in state.log_policies)):  # factorized (S, A_i)
-        shared = discounted_transition_lu(game, product_of_marginals(executed))
+        # every agent's weights are the joint policy: one system, N right-hand sides
+        logs, models_, values_ = factorized_discounted_step(game, state.log_policies,
+                                                            log_priors, beta, alpha)
+        return VPGState(tuple(logs), tuple(models_), state.iteration + 1), values_
+    if (game.horizon is None and type(opponent).respond is OpponentModel.respond
+            and all(lp.ndim == n + 1 for lp in state.log_policies)):  # conditional (S, *J)
+        logs, models_, values_ = conditional_discounted_step(
+            game, state.log_policies, state.opponent_models, log_priors, beta, alpha)
+        return VPGState(tuple(logs), tuple(models_), state.iteration + 1), values_
+    executed = executed_policies(state)
+    models = list(exact_opponent_models(executed))
     new_logs, values = [], []
     for i, log_pi in enumerate(state.log_policies):
         lp = uniform_log_prior(game, i) if log_priors is None else log_priors[i]
-        ev = soft_evaluate(game, i, log_pi.exp(), models[i], beta, lp, transition_lu=shared)
+        ev = soft_evaluate(game, i, log_pi.exp(), models[i], beta, lp)
         other_prior = None if log_priors is None or n != 2 else log_priors[1 - i]
         response = opponent.respond(game, i, log_pi.exp(), models[i], ev.q, beta, alpha,
                                     other_prior)
