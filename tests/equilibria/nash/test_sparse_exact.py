@@ -122,3 +122,14 @@ def test_inapplicable_options_are_refused(options, match):
 def test_other_concepts_refuse_a_sparse_game():
     with pytest.raises(ValueError, match="SparseTabularGame"):
         solve(grid_pursuit_game(2), concept="correlated", method="exact")
+
+
+def test_all_zero_rewards_give_the_uniform_policy_at_once():
+    game = SparseTabularGame(torch.zeros(3, 2, 2, 1, dtype=torch.int64),
+                             torch.ones(3, 2, 2, 1, dtype=torch.float64),
+                             torch.zeros(2, 3, 2, 2), gamma=0.99)
+    result = solve(game, method="exact", beta=4.0)
+    # provenance: with no rewards the soft best response is the (uniform) prior
+    assert result.converged and result.exploitability == 0.0
+    for p in result.policies:
+        assert torch.allclose(p, torch.full((3, 2), 0.5, dtype=torch.float64), atol=1e-15)

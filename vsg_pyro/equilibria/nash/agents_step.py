@@ -85,9 +85,7 @@ def factorized_discounted_step(
             logits = torch.baddbmm(lp.unsqueeze(-1), q_i, pis[1 - i].unsqueeze(-1),
                                    beta=1.0 - alpha, alpha=alpha * beta)[..., 0]
         else:
-            qbar = expect_over_others(q[i], models[i], i, n)
-            logits = torch.add(lp, qbar, alpha=alpha * beta / (1.0 - alpha)).mul_(1.0 - alpha) \
-                if alpha < 1.0 else qbar * beta
+            logits = torch.lerp(lp, beta * expect_over_others(q[i], models[i], i, n), alpha)
         if log_priors is not None:
             logits = logits.add_(log_priors[i], alpha=alpha)
         new.append(torch.log_softmax(logits, -1))

@@ -60,7 +60,7 @@ class Solver:
         log_priors: per agent ``(S, A_i)`` log prior (uniform by default).
         certificate_tol: the certificate's threshold.
         evaluation_tol: the certified error of every policy evaluation, relative to the
-            values' scale ``max |c| / (1 - gamma)`` (default 1e-11).
+            values' scale ``max(max |c|, max |r|) / (1 - gamma)`` (default 1e-11).
     """
 
     concept = "nash"
@@ -127,8 +127,9 @@ class Solver:
             kl = (torch.special.xlogy(pi, pi) - pi * self.log_priors[i]).sum(-1)
             expected_r = (joint * g.rewards[i]).reshape(g.n_states, -1).sum(-1)
             c = expected_r - kl / beta
-            scale = float(c.abs().max()) / (1.0 - g.gamma)
-            ev = self.kernel.solve(p_mu, c, state.values[i], self.evaluation_tol * max(scale, 1e-300))
+            # the values' scale (at least the rewards'; 1 for an all-zero problem)
+            scale = max(float(c.abs().max()), g.reward_range) / (1.0 - g.gamma) or 1.0
+            ev = self.kernel.solve(p_mu, c, state.values[i], self.evaluation_tol * scale)
             worst = max(worst, ev.error_bound)
             q = g.rewards[i] + g.gamma * self.kernel.expected_next(ev.values)
             qbars.append(expect_over_others(q, model, i, n))
