@@ -55,10 +55,10 @@ $(MFGLIB)/.installed: pyproject.toml
 	$(MFGLIB)/bin/python -m pip install --quiet -e . mfglib==0.3.0
 	touch $(MFGLIB)/.installed
 
+# bench_peers.py runs its Gambit size sweep, then bench_peers_qre.py, bench_peers_markov.py
+# and (in MFGLib's virtualenv) bench_peers_mfglib.py, and merges their JSON
 bench-peers: $(PEERS)/.installed $(MFGLIB)/.installed
-	$(PEERS)/bin/python benchmarks/bench_peers_qre.py
-	$(PEERS)/bin/python benchmarks/bench_peers_markov.py
-	$(MFGLIB)/bin/python benchmarks/bench_peers_mfglib.py
+	$(PEERS)/bin/python benchmarks/bench_peers.py --mfglib-python $(MFGLIB)/bin/python
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check vsg_pyro tests benchmarks examples
