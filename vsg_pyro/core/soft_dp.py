@@ -72,7 +72,7 @@ def check_family(family: str) -> None:
 def uniform_log_prior(game: TabularGame, agent: int) -> torch.Tensor:
     """``log pi0_i(a_i | s) = -log A_i``: ``(S, A_i)``."""
     a = game.action_counts[agent]
-    return torch.full((game.n_states, a), -math.log(a), dtype=torch.float64)
+    return game.rewards.new_full((game.n_states, a), -math.log(a))
 
 
 def _at(x: torch.Tensor, t: int, game: TabularGame) -> torch.Tensor:
@@ -154,7 +154,7 @@ def soft_evaluate(
         return v
 
     if game.horizon is not None:
-        v_next = torch.zeros(game.n_states, dtype=torch.float64)
+        v_next = game.rewards.new_zeros(game.n_states)
         qs, vs = [], [v_next]
         for t in reversed(range(game.horizon)):
             q = continuation_q(game, agent, v_next)
@@ -181,7 +181,7 @@ def discounted_transition_lu(game: TabularGame, joint: torch.Tensor
     n_states = game.n_states
     flat = joint.expand(n_states, *game.action_counts).reshape(n_states, 1, -1)  # (S, 1, J)
     p_w = (flat @ game.transitions.reshape(n_states, flat.shape[-1], n_states))[:, 0]
-    eye = torch.eye(n_states, dtype=p_w.dtype)
+    eye = torch.eye(n_states, dtype=p_w.dtype, device=p_w.device)
     return torch.linalg.lu_factor(eye - game.gamma * p_w)
 
 
@@ -228,7 +228,7 @@ def soft_best_response(
     n = game.n_agents
     lp = uniform_log_prior(game, agent) if log_prior is None else log_prior
     if game.horizon is not None:
-        v_next = torch.zeros(game.n_states, dtype=torch.float64)
+        v_next = game.rewards.new_zeros(game.n_states)
         pols, qs, vs = [], [], [v_next]
         for t in reversed(range(game.horizon)):
             q = continuation_q(game, agent, v_next)
@@ -240,7 +240,7 @@ def soft_best_response(
         return SoftBestResponse(
             torch.stack(pols[::-1]), torch.stack(qs[::-1]), v_all, game.initial @ v_all[0]
         )
-    zero = torch.zeros(game.n_states, dtype=torch.float64)
+    zero = game.rewards.new_zeros(game.n_states)
     policy, _ = _soft_improve(
         continuation_q(game, agent, zero), opponent_model, lp, agent, n, beta, family
     )

@@ -1,6 +1,7 @@
 """Tabular stochastic games (the paper's §3.1): N agents, finite states and actions.
 
-A :class:`TabularGame` holds dense float64 tensors in the layout of :mod:`vsg_pyro.core.joint`:
+A :class:`TabularGame` holds dense tensors (float64 on the CPU unless ``dtype``/``device`` say
+otherwise) in the layout of :mod:`vsg_pyro.core.joint`:
 
 * ``transitions``: ``(S, A_1, ..., A_N, S)``, ``P[s, a_1..a_N, s']``;
 * ``rewards``: ``(N, S, A_1, ..., A_N)``, ``R[i, s, a_1..a_N]`` is agent ``i``'s reward;
@@ -10,10 +11,19 @@ It is either **finite-horizon** (``horizon=H`` decision steps t = 0..H-1; the pa
 t = 0..T, i.e. H = T + 1) or **discounted** (``gamma`` in [0, 1); the paper's absorbing-state
 construction of §4, which is equivalent to discounting).  A normal-form game is the one-state,
 one-step case (:func:`vsg_pyro.games.normal_form_game`).
+
+**Devices and precision.**  ``TabularGame(..., device="cuda", dtype=torch.float32)`` (or
+``game.to(device, dtype)``) keeps the tensors there; the input is checked in float64 on the
+CPU first.  Partial: the exact Nash solver (``solve(game, method="exact")``) and the exact
+exploitability follow the game's device and dtype; the other solvers refuse such a game.
+float32 carries about 7 significant digits: the Nash solver's defaults for a float32 game
+are ``certificate_tol=1e-5`` and ``tol=1e-6`` (1e-6 and 1e-8 in float64); its policies agree
+with float64's to 1e-5 (tested).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -21,7 +31,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-__all__ = ["TabularGame", "as_float64_tensor", "check_distribution"]
+__all__ = ["TabularGame", "as_float64_tensor", "check_distribution", "check_device_dtype",
+           "require_cpu_float64", "DTYPES"]
+
+DTYPES: tuple[torch.dtype, ...] = (torch.float64, torch.float32)
 
 _PROB_ATOL = 1e-8
 
@@ -36,6 +49,32 @@ def as_float64_tensor(value: object, name: str) -> torch.Tensor:
     except (TypeError, ValueError) as err:
         raise ValueError(f"{name}: cannot be read as an array of real numbers ({err})") from err
     return out
+
+
+def check_device_dtype(device: object, dtype: object) -> tuple[torch.device, torch.dtype]:
+    """``device`` (``None``: the CPU) and ``dtype`` (``None``: float64) checked: a known
+    device that is available here, float64 or float32."""
+    dtype = torch.float64 if dtype is None else dtype
+    if dtype not in DTYPES:
+        raise ValueError(f"dtype: must be torch.float64 or torch.float32, got {dtype!r}")
+    try:
+        where = torch.device("cpu" if device is None else device)
+    except (RuntimeError, TypeError) as err:
+        raise ValueError(f"device: {device!r} is not a torch device ({err})") from None
+    if where.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(f"device: {device!r} asked for, but CUDA is not available here")
+    if where.type not in ("cpu", "cuda"):
+        raise ValueError(f"device: only 'cpu' and 'cuda' are supported, got {device!r}")
+    return where, dtype  # type: ignore[return-value]
+
+
+def require_cpu_float64(game: object, who: str) -> None:
+    """Refuse a :class:`TabularGame` placed elsewhere than float64 on the CPU in ``who`` (a
+    solver that does not follow the game's device and dtype)."""
+    if isinstance(game, TabularGame) and not game.is_cpu_float64:
+        raise ValueError(f"game: {who} runs on float64 CPU games only; this one is "
+                         f"{game.dtype} on {game.device} (game.to('cpu', torch.float64) "
+                         "converts it; the exact Nash solver takes it as it is)")
 
 
 def _check_finite(x: torch.Tensor, name: str) -> None:
@@ -72,6 +111,8 @@ class TabularGame:
         gamma: discount factor in [0, 1) for an infinite-horizon game.
         name: a label used in reports.
         agent_names, action_names, state_names: optional labels.
+        device, dtype: where the tensors live and their precision (default: the CPU,
+            float64; see the module docstring).
 
     Exactly one of ``horizon`` and ``gamma`` must be given.  Invalid input raises
     ``ValueError`` naming the offending field.
@@ -86,6 +127,8 @@ class TabularGame:
     agent_names: tuple[str, ...] | None = None
     action_names: tuple[tuple[str, ...], ...] | None = None
     state_names: tuple[str, ...] | None = None
+    device: torch.device | str | None = None
+    dtype: torch.dtype | None = None
     _action_counts: tuple[int, ...] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -132,9 +175,12 @@ class TabularGame:
             if not (0.0 <= g < 1.0) or math.isnan(g):
                 raise ValueError(f"gamma: must lie in [0, 1), got {self.gamma!r}")
             set_(self, "gamma", g)
-        set_(self, "rewards", rewards)
-        set_(self, "transitions", transitions)
-        set_(self, "initial", initial)
+        device, dtype = check_device_dtype(self.device, self.dtype)
+        set_(self, "device", device)
+        set_(self, "dtype", dtype)
+        set_(self, "rewards", rewards.to(device=device, dtype=dtype))
+        set_(self, "transitions", transitions.to(device=device, dtype=dtype))
+        set_(self, "initial", initial.to(device=device, dtype=dtype))
         set_(self, "_action_counts", counts)
         set_(self, "agent_names", self._labels(self.agent_names, n, "agent_names", "agent"))
         set_(self, "state_names", self._labels(self.state_names, n_states, "state_names", "s"))
@@ -161,6 +207,19 @@ class TabularGame:
         if len(set(labels)) != count:
             raise ValueError(f"{name}: names must be distinct, got {labels}")
         return labels
+
+    def to(self, device: torch.device | str | None = None,
+           dtype: torch.dtype | None = None) -> TabularGame:
+        """The same game on ``device`` with ``dtype`` (``None`` keeps the current one)."""
+        return dataclasses.replace(self, transitions=self.transitions.cpu(),
+                                   rewards=self.rewards.cpu(), initial=self.initial.cpu(),
+                                   device=self.device if device is None else device,
+                                   dtype=self.dtype if dtype is None else dtype)
+
+    @property
+    def is_cpu_float64(self) -> bool:
+        """The default placement, which every solver takes."""
+        return self.dtype == torch.float64 and self.device.type == "cpu"  # type: ignore[union-attr]
 
     # ------------------------------------------------------------------ derived sizes
     @property
@@ -217,7 +276,9 @@ class TabularGame:
         """One line: name, agents, states, actions, horizon or discount."""
         time = f"horizon {self.horizon}" if self.horizon is not None else f"gamma {self.gamma}"
         acts = "x".join(str(c) for c in self.action_counts)
-        return f"{self.name}: {self.n_agents} agents, {self.n_states} states, actions {acts}, {time}"
+        where = "" if self.is_cpu_float64 else f", {self.dtype} on {self.device}"
+        return (f"{self.name}: {self.n_agents} agents, {self.n_states} states, actions {acts}, "
+                f"{time}{where}")
 
     def __repr__(self) -> str:
         return f"TabularGame({self.describe()})"

@@ -63,7 +63,7 @@ from vsg_pyro.equilibria.correlated.state import (
     state_change,
 )
 from vsg_pyro.equilibria.results import CorrelatedSolution
-from vsg_pyro.games.tabular import TabularGame
+from vsg_pyro.games.tabular import TabularGame, require_cpu_float64
 from vsg_pyro.metrics.correlated import cce_gap, ce_gap, stage_payoffs, welfare
 from vsg_pyro.metrics.exploitability import entropy_bound, exploitability
 from vsg_pyro.reference import max_welfare_correlated_equilibrium
@@ -252,6 +252,7 @@ class Solver:
         warmup_tol: float = 1e-8,
         certificate_tol: float = 1e-9,
     ) -> None:
+        require_cpu_float64(game, "the correlated solvers")
         check_family(family)
         if init not in ("obedient", "random", "uniform"):
             raise ValueError(f"init: must be 'obedient', 'random' or 'uniform', got {init!r}")

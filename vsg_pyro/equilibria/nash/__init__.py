@@ -65,7 +65,7 @@ def solve(
     steps: int = 2000,
     seed: int = 0,
     tol: float | None = None,
-    certificate_tol: float = 1e-6,
+    certificate_tol: float | None = None,
     eta: float | None = None,
     adaptive_step: bool | None = None,
     init: str = "uniform",
@@ -97,7 +97,8 @@ def solve(
         beta / beta_schedule: inverse temperature, or ``step -> beta`` (annealing).
         steps, tol: at most ``steps`` steps; stop when no probability moves more than ``tol``
             (default 1e-8; the path follower stops on its certificate).
-        certificate_tol: ``converged`` needs the soft best-response residual below this.
+        certificate_tol: ``converged`` needs the soft best-response residual below this
+            (default 1e-6; 1e-5 for a float32 game, whose residuals bottom out near 1e-6).
         eta: eq. (4)'s rate (``alpha = eta / (1 - gamma)``; default ``alpha = 0.5``).
         adaptive_step: halve ``alpha`` when progress stalls at a settled beta (default on;
             natural gradients only).
@@ -128,6 +129,7 @@ def solve(
     parameters = record(locals())
     check_method(method, METHODS)
     if isinstance(game, SparseTabularGame):
+        certificate_tol = 1e-6 if certificate_tol is None else certificate_tol
         return _solve_sparse(game, method, parameters, family=family, beta=beta,
                              beta_schedule=beta_schedule, steps=steps, seed=seed, tol=tol,
                              certificate_tol=certificate_tol, eta=eta,
@@ -136,6 +138,8 @@ def solve(
                              optimizer=optimizer, lr=lr, lr_decay=lr_decay, validate=validate,
                              callback=callback, progress=progress)
     game = get_game(game)
+    if certificate_tol is None:
+        certificate_tol = 1e-6 if game.dtype == torch.float64 else 1e-5
     if method in ("path", "svi-path"):
         refuse(f"method={method!r} follows the factorized logit-QRE branch from beta = 0 with "
                "its own step length and stopping rule", beta_schedule=beta_schedule, tol=tol,
@@ -155,7 +159,8 @@ def solve(
                               progress=progress)
         return run(solver, beta, path.MAX_STEP, options, seed, callback, parameters)
     family = family_of(family, guides, "conditional")
-    tol = 1e-8 if tol is None else tol
+    # float32 resolves about 1e-7: a step change of 1e-8 is not a fixed point's signature
+    tol = (1e-8 if game.dtype == torch.float64 else 1e-6) if tol is None else tol
     alpha = vpg_step_size(game, eta)
     if method == "exact":
         refuse("method='exact' uses tabular policies and exact soft evaluation", guides=guides,
@@ -175,8 +180,8 @@ def solve(
     options = LoopOptions(steps=steps, tol=tol, adaptive_step=adaptive, progress=progress)
     result = run(solver, beta_schedule or beta, alpha, options, seed, callback, parameters)
     exact_model = opponent is None or type(opponent) is ExactOpponent
-    if result.converged or not fallback or not exact_model or \
-            guides is not None:
+    if result.converged or not fallback or not exact_model or guides is not None or \
+            not game.is_cpu_float64:  # the path followers run in float64 on the CPU
         return result  # the path solves the exact-opponent equilibrium of the tabular family
     return _path_fallback(game, result, family, log_priors, certificate_tol, steps, parameters)
 

@@ -74,7 +74,7 @@ def factorized_discounted_step(
                           for p, lp0 in zip(pis, log_priors, strict=True)])  # (N, S)
     # I - gamma P_mu is strictly diagonally dominant (gamma < 1, P_mu row-stochastic), hence
     # never singular: the unchecked solve is safe
-    matrix = torch.eye(s, dtype=p_mu.dtype) - game.gamma * p_mu
+    matrix = torch.eye(s, dtype=p_mu.dtype, device=p_mu.device) - game.gamma * p_mu
     v = torch.linalg.solve_ex(matrix, (expected_r - kl / beta).T)[0]  # (S, N)
     q = torch.addmm(game.rewards.reshape(n, -1), v.T, kernel.reshape(-1, s).T,
                     alpha=game.gamma).reshape(game.rewards.shape)
@@ -124,14 +124,13 @@ def conditional_discounted_step(
     log_pi = torch.stack(log_policies).reshape(n, s, -1)
     if log_priors is None:  # log(pi / pi0) = log pi + log A_i; the weights sum to 1 per state
         c = (weights * (game.rewards.reshape(n, s, -1) - log_pi / beta)).sum(-1)
-        c = c - torch.tensor([math.log(a) for a in game.action_counts],
-                             dtype=c.dtype).unsqueeze(-1) / beta
+        c = c - c.new_tensor([math.log(a) for a in game.action_counts]).unsqueeze(-1) / beta
     else:
         lifted = [agent_view(lp0, i, n).expand(s, *game.action_counts).reshape(s, -1)
                   for i, lp0 in enumerate(log_priors)]
         log_ratio = log_pi - torch.stack(lifted)
         c = (weights * (game.rewards.reshape(n, s, -1) - log_ratio / beta)).sum(-1)  # (N, S)
-    matrix = torch.eye(s, dtype=p_w.dtype) - game.gamma * p_w
+    matrix = torch.eye(s, dtype=p_w.dtype, device=p_w.device) - game.gamma * p_w
     # strictly diagonally dominant (gamma < 1): never singular
     v = torch.linalg.solve_ex(matrix, c.unsqueeze(-1))[0][..., 0]  # (N, S)
     q = torch.addmm(game.rewards.reshape(n, -1), v, kernel.reshape(-1, s).T,

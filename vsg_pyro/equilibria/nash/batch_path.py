@@ -47,7 +47,7 @@ from vsg_pyro.equilibria.nash.path import (
     CORRECTOR_TOL,
 )
 from vsg_pyro.games.normal_form import normal_form_game
-from vsg_pyro.games.tabular import TabularGame
+from vsg_pyro.games.tabular import TabularGame, require_cpu_float64
 
 __all__ = ["BatchLogitSystem", "BatchQRE", "qre_batch"]
 
@@ -225,6 +225,7 @@ def _stacked(games: Sequence[TabularGame] | Sequence[np.ndarray]) -> list[np.nda
         if isinstance(g, TabularGame):
             if not g.is_normal_form:
                 raise ValueError(f"qre_batch: normal-form games only, got {g.name}")
+            require_cpu_float64(g, "qre_batch")
             arrays.append(g.rewards.detach().numpy().reshape(g.n_agents, *g.action_counts))
         else:
             arrays.append(np.asarray(g, dtype=np.float64))

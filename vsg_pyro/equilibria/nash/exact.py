@@ -53,7 +53,7 @@ from vsg_pyro.equilibria.nash.certificate import (
 )
 from vsg_pyro.equilibria.nash.opponents import ExactOpponent, OpponentModel
 from vsg_pyro.equilibria.results import NashSolution
-from vsg_pyro.games.tabular import TabularGame
+from vsg_pyro.games.tabular import TabularGame, require_cpu_float64
 from vsg_pyro.metrics.exploitability import ExploitabilityReport, exploitability
 
 __all__ = [
@@ -139,12 +139,12 @@ def vpg_init(
     logs = []
     for i in range(n):
         shape = (*lead, *counts) if family == "conditional" else (*lead, counts[i])
-        logits = torch.zeros(shape, dtype=torch.float64)
-        if init == "random":
-            logits = torch.randn(shape, generator=gen, dtype=torch.float64)
+        logits = game.rewards.new_zeros(shape)
+        if init == "random":  # drawn in float64 on the CPU: the same start on every device
+            logits = torch.randn(shape, generator=gen, dtype=torch.float64).to(game.rewards)
         axis = joint_axis(i, n) if family == "conditional" else -1
         logs.append(torch.log_softmax(logits, dim=axis))
-    uniform = [torch.full((*lead, c), 1.0 / c, dtype=torch.float64) for c in counts]
+    uniform = [game.rewards.new_full((*lead, c), 1.0 / c) for c in counts]
     models = tuple(product_of_marginals(uniform, exclude=i) for i in range(n))
     state = VPGState(tuple(logs), models, 0)
     return state._replace(opponent_models=exact_opponent_models(executed_policies(state)))
@@ -288,6 +288,8 @@ class Solver:
         certificate_tol: float = 1e-6,
     ) -> None:
         self.opponent = check_solver_options(game, family, init, opponent, certificate_tol)
+        if type(self.opponent) is not ExactOpponent:
+            require_cpu_float64(game, f"the exact solver with {self.opponent!r}")
         self.game, self.family, self.init_kind = game, family, init
         self.log_priors = log_priors
         self.certificate_tol = float(certificate_tol)

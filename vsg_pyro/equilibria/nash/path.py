@@ -68,7 +68,7 @@ from vsg_pyro.equilibria.nash.markov_path import (
     split_policies,
 )
 from vsg_pyro.equilibria.results import NashSolution
-from vsg_pyro.games.tabular import TabularGame
+from vsg_pyro.games.tabular import TabularGame, require_cpu_float64
 from vsg_pyro.metrics.exploitability import exploitability
 
 __all__ = ["PathState", "Solver", "expected_payoffs", "logit_equations", "logit_residual",
@@ -153,6 +153,7 @@ class Solver:
     def __init__(self, game: TabularGame, log_priors: Sequence[torch.Tensor] | None = None,
                  certificate_tol: float = 1e-6, h0: float = 0.05,
                  corrector_tol: float = CORRECTOR_TOL) -> None:
+        require_cpu_float64(game, "path following")
         self.game = game
         self.markov = not game.is_normal_form
         self.payoffs = payoff_tensors(game) if not self.markov else []

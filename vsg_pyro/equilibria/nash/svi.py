@@ -39,7 +39,7 @@ from vsg_pyro.equilibria.nash.exact import (
 )
 from vsg_pyro.equilibria.nash.opponents import ExactOpponent, OpponentModel
 from vsg_pyro.equilibria.results import NashSolution
-from vsg_pyro.games.tabular import TabularGame
+from vsg_pyro.games.tabular import TabularGame, require_cpu_float64
 from vsg_pyro.guides.tabular import TabularPolicyGuide
 from vsg_pyro.infer.elbo import EnumeratedGuideELBO
 from vsg_pyro.infer.guide_tables import guide_tables
@@ -272,6 +272,7 @@ class Solver:
         certificate_tol: float = 1e-6,
         validate: bool | None = None,
     ) -> None:
+        require_cpu_float64(game, "SVI")
         opponent = check_solver_options(game, family, init, opponent, certificate_tol,
                                         exact_solver=False)
         if guides is not None:

@@ -19,7 +19,7 @@ from vsg_pyro.equilibria.nash import exact as nash_exact
 from vsg_pyro.equilibria.nash.exact import VPGState
 from vsg_pyro.equilibria.results import NashSolution, ZeroSumSolution
 from vsg_pyro.equilibria.zero_sum.response import ZeroSumOpponent
-from vsg_pyro.games.tabular import TabularGame
+from vsg_pyro.games.tabular import TabularGame, require_cpu_float64
 from vsg_pyro.metrics.correlated import cce_gap, ce_gap, welfare
 from vsg_pyro.reference import check_zero_sum, shapley_value_iteration
 
@@ -47,6 +47,7 @@ class Solver(nash_exact.Solver):
     def __init__(self, game: TabularGame, family: str = "factorized", init: str = "uniform",
                  log_priors: Sequence[torch.Tensor] | None = None,
                  certificate_tol: float = 1e-6) -> None:
+        require_cpu_float64(game, "the zero-sum solver")
         check_zero_sum(game)
         super().__init__(game, family, init, log_priors, ZeroSumOpponent(), certificate_tol)  # type: ignore[arg-type]
 
