@@ -34,6 +34,7 @@ from vsg_pyro.games.normal_form import (
     stag_hunt,
     three_player_matching_pennies,
 )
+from vsg_pyro.games.potential_games import exogenous_congestion_game, identical_interest_game
 from vsg_pyro.games.registry import (
     BUILTIN_GAMES,
     MEAN_FIELD_GAMES,
@@ -64,6 +65,8 @@ __all__ = [
     "TabularGame",
     "SparseTabularGame",
     "grid_pursuit_game",
+    "identical_interest_game",
+    "exogenous_congestion_game",
     "MeanFieldGame",
     "left_right",
     "rock_paper_scissors_mfg",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 from collections.abc import Callable
@@ -9,12 +10,17 @@ from pathlib import Path
 
 from vsg_pyro.games import mean_field as mf
 from vsg_pyro.games import normal_form as nf
+from vsg_pyro.games import potential_games as pg
 from vsg_pyro.games import stochastic as sg
 from vsg_pyro.games.io import load_game
 from vsg_pyro.games.tabular import TabularGame
 
 __all__ = ["BUILTIN_GAMES", "MEAN_FIELD_GAMES", "builtin_game_names", "get_game",
            "get_mean_field_game"]
+
+def _named(game: TabularGame, name: str) -> TabularGame:
+    return dataclasses.replace(game, name=name)
+
 
 BUILTIN_GAMES: dict[str, Callable[[], TabularGame]] = {
     "prisoners_dilemma": nf.prisoners_dilemma,
@@ -28,6 +34,9 @@ BUILTIN_GAMES: dict[str, Callable[[], TabularGame]] = {
     "three_player_matching_pennies": nf.three_player_matching_pennies,
     "resource_commons": sg.resource_commons,
     "markov_congestion": sg.markov_congestion_game,
+    "identical_interest": lambda: _named(pg.identical_interest_game(), "identical_interest"),
+    "exogenous_congestion": lambda: _named(pg.exogenous_congestion_game(),
+                                           "exogenous_congestion"),
 }
 
 MEAN_FIELD_GAMES: dict[str, Callable[[], mf.MeanFieldGame]] = {

@@ -84,8 +84,13 @@ def markov_congestion_game(
     to distancing when more than ``N/2`` agents share a facility; from distancing it returns to
     safe only when no facility holds more than ``N/4`` agents.  Initial distribution (1/2, 1/2)
     and ``gamma = 0.99`` as in the original experiment; ``reward_scale`` multiplies every reward
-    (use ``1 / max|r|`` to meet the |r| <= 1 assumption of Prop. 5.5).  It is a Markov potential
-    game (Definition 5.4).  Joint actions: ``4**N`` (65,536 for 8 agents).
+    (use ``1 / max|r|`` to meet the |r| <= 1 assumption of Prop. 5.5).  Joint actions: ``4**N``
+    (65,536 for 8 agents).
+
+    It is **not** a Markov potential game (Definition 5.4): the state moves with the agents'
+    actions, and :func:`vsg_pyro.metrics.potential.mpg_cycle_defect` finds 4-cycles of
+    deterministic stationary policies summing to 3,366 (4 agents, values up to 9,900).  For
+    Theorem 5.8 use :mod:`vsg_pyro.games.potential_games` (verified by the checker).
     """
     if n_agents < 1:
         raise ValueError(f"n_agents: need at least 1, got {n_agents}")
