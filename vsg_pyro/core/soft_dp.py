@@ -22,6 +22,7 @@ policy ``(H?, S, *J)`` (conditional) or ``(H?, S, A_i)`` (factorized); opponent 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Literal, NamedTuple
 
 import torch
@@ -216,12 +217,15 @@ def soft_best_response(
     log_prior: torch.Tensor | None = None,
     tol: float = 1e-12,
     max_iter: int = 10_000,
+    evaluate: Callable[..., SoftEvaluation] | None = None,
 ) -> SoftBestResponse:
     """Exact soft best response of ``agent`` to ``opponent_model`` (Prop. 5.2).
 
     Finite horizon: backward induction.  Discounted: soft policy iteration (exact evaluation by a
-    linear solve, then Prop. 5.2), stopped when the policy moves less than ``tol``.
+    linear solve, then Prop. 5.2), stopped when the policy moves less than ``tol``;
+    ``evaluate`` replaces :func:`soft_evaluate` there (e.g. the absorbing-state construction).
     """
+    evaluate = soft_evaluate if evaluate is None else evaluate
     check_family(family)
     if not beta > 0:
         raise ValueError(f"beta: must be > 0, got {beta}")
@@ -245,11 +249,11 @@ def soft_best_response(
         continuation_q(game, agent, zero), opponent_model, lp, agent, n, beta, family
     )
     for _ in range(max_iter):
-        ev = soft_evaluate(game, agent, policy, opponent_model, beta, lp)
+        ev = evaluate(game, agent, policy, opponent_model, beta, lp)
         new_policy, _ = _soft_improve(ev.q, opponent_model, lp, agent, n, beta, family)
         delta = (new_policy - policy).abs().max().item()
         policy = new_policy
         if delta < tol:
             break
-    ev = soft_evaluate(game, agent, policy, opponent_model, beta, lp)
+    ev = evaluate(game, agent, policy, opponent_model, beta, lp)
     return SoftBestResponse(policy, ev.q, ev.v, ev.value)

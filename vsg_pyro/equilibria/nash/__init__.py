@@ -79,6 +79,7 @@ def solve(
     lr_decay: float | None = None,
     fallback: bool = True,
     validate: bool | None = None,
+    infinite_horizon: str | None = None,
     callback: Callable[[int, dict], None] | None = None,
     progress: bool = False,
 ) -> NashSolution:
@@ -117,6 +118,10 @@ def solve(
         validate: SVI only: Pyro's argument validation during the steps (``None``: on with
             your own guides, off with the built-in ones, whose iterates it does not change;
             :mod:`vsg_pyro.infer.validation`).
+        infinite_horizon: ``method="exact"`` on a discounted game: its values by
+            ``"discount"`` (the default) or by §4's ``"absorbing"``-state construction
+            (:mod:`vsg_pyro.core.absorbing`; the same fixed points under the prior-play
+            condition; the exact opponent model only).
         callback: ``callback(step, info)`` after every step (:func:`vsg_pyro.core.loop.run_solver`;
             the fall-back's path steps are not reported).
         progress: a tqdm progress bar.
@@ -136,7 +141,8 @@ def solve(
                              adaptive_step=adaptive_step, init=init, log_priors=log_priors,
                              opponent=opponent, guides=guides, loss=loss, optim=optim,
                              optimizer=optimizer, lr=lr, lr_decay=lr_decay, validate=validate,
-                             callback=callback, progress=progress)
+                             callback=callback, progress=progress,
+                             infinite_horizon=infinite_horizon)
     game = get_game(game)
     if certificate_tol is None:
         certificate_tol = 1e-6 if game.dtype == torch.float64 else 1e-5
@@ -145,7 +151,8 @@ def solve(
                "its own step length and stopping rule", beta_schedule=beta_schedule, tol=tol,
                eta=eta, adaptive_step=adaptive_step, opponent=opponent, guides=guides,
                optim=optim, optimizer=optimizer, lr=lr, lr_decay=lr_decay,
-               loss=loss if method == "path" else None, validate=validate)
+               loss=loss if method == "path" else None, validate=validate,
+               infinite_horizon=infinite_horizon)
         if family not in (None, "factorized", "conditional") or (
                 family == "conditional" and method == "svi-path"):
             raise ValueError(f"family: method={method!r} is for the factorized family"
@@ -158,6 +165,9 @@ def solve(
         options = LoopOptions(steps=steps, stop_on="certificate", adaptive_step=False,
                               progress=progress)
         return run(solver, beta, path.MAX_STEP, options, seed, callback, parameters)
+    if method != "exact":
+        refuse("only method='exact' takes the absorbing-state construction",
+               infinite_horizon=infinite_horizon)
     family = family_of(family, guides, "conditional")
     # float32 resolves about 1e-7: a step change of 1e-8 is not a fixed point's signature
     tol = (1e-8 if game.dtype == torch.float64 else 1e-6) if tol is None else tol
@@ -166,7 +176,8 @@ def solve(
         refuse("method='exact' uses tabular policies and exact soft evaluation", guides=guides,
                loss=loss, optim=optim, optimizer=optimizer, lr=lr, lr_decay=lr_decay,
                validate=validate)
-        solver = exact.Solver(game, family, init, log_priors, opponent, certificate_tol)  # type: ignore[arg-type]
+        solver = exact.Solver(game, family, init, log_priors, opponent, certificate_tol,  # type: ignore[arg-type]
+                              infinite_horizon or "discount")
         adaptive = True if adaptive_step is None else adaptive_step
     else:
         agents_optim = svi_optim(optimizer, lr, lr_decay, optim, game.n_agents)
@@ -206,7 +217,7 @@ def _path_fallback(game: TabularGame, result: NashSolution, family: str, log_pri
 def _solve_sparse(game: SparseTabularGame, method: str, parameters: dict, *, family, beta,
                   beta_schedule, steps, seed, tol, certificate_tol, eta, adaptive_step, init,
                   log_priors, opponent, guides, loss, optim, optimizer, lr, lr_decay, validate,
-                  callback, progress) -> NashSolution:
+                  callback, progress, infinite_horizon) -> NashSolution:
     """A sparse game: VPG with sparse evaluation (:mod:`.sparse_exact`)."""
     if method != "exact":
         raise ValueError(f"method: a SparseTabularGame is solved by method='exact' (VPG with "
@@ -220,6 +231,7 @@ def _solve_sparse(game: SparseTabularGame, method: str, parameters: dict, *, fam
     refuse("method='exact' uses tabular policies and exact soft evaluation", guides=guides,
            loss=loss, optim=optim, optimizer=optimizer, lr=lr, lr_decay=lr_decay,
            validate=validate)
+    refuse("a SparseTabularGame is evaluated by discounting", infinite_horizon=infinite_horizon)
     solver = sparse_exact.Solver(game, init, log_priors, certificate_tol)
     options = LoopOptions(steps=steps, tol=1e-8 if tol is None else tol,
                           adaptive_step=True if adaptive_step is None else adaptive_step,

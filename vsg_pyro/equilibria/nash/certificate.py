@@ -21,12 +21,12 @@ keeps its residual.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import torch
 
 from vsg_pyro.core.joint import agent_view, expect_over_others, joint_axis
-from vsg_pyro.core.soft_dp import soft_evaluate, uniform_log_prior
+from vsg_pyro.core.soft_dp import SoftEvaluation, soft_evaluate, uniform_log_prior
 from vsg_pyro.games.tabular import TabularGame
 
 __all__ = ["soft_best_response_residual", "model_consistency", "residual_name"]
@@ -38,6 +38,7 @@ def soft_best_response_residual(
     opponent_models: Sequence[torch.Tensor],
     beta: float,
     log_priors: Sequence[torch.Tensor] | None = None,
+    evaluate: Callable[..., SoftEvaluation] | None = None,
 ) -> float:
     """``max_i max |pi_i - BR_i|`` (module docstring).
 
@@ -45,12 +46,15 @@ def soft_best_response_residual(
         log_policies: per agent ``(H?, S, *J)`` (conditional) or ``(H?, S, A_i)``
             (factorized), normalised.
         opponent_models: per agent the exact model ``(H?, S, *J)`` (1 at the agent's axis).
+        evaluate: the soft policy evaluation (default :func:`~vsg_pyro.core.soft_dp.
+            soft_evaluate`).
     """
+    evaluate = soft_evaluate if evaluate is None else evaluate
     n, worst = game.n_agents, 0.0
     for i, log_pi in enumerate(log_policies):
         lp = uniform_log_prior(game, i) if log_priors is None else log_priors[i]
         pi = log_pi.exp()
-        q = soft_evaluate(game, i, pi, opponent_models[i], beta, lp).q
+        q = evaluate(game, i, pi, opponent_models[i], beta, lp).q
         if log_pi.ndim == q.ndim:  # conditional
             br = torch.softmax(agent_view(lp, i, n) + beta * q, dim=joint_axis(i, n))
         else:

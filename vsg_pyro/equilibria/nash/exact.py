@@ -27,6 +27,7 @@ from typing import NamedTuple
 
 import torch
 
+from vsg_pyro.core.absorbing import INFINITE_HORIZONS, absorbing_soft_evaluate
 from vsg_pyro.core.joint import (
     agent_view,
     executed_marginal,
@@ -38,6 +39,7 @@ from vsg_pyro.core.loop import LoopOptions, run_solver
 from vsg_pyro.core.protocol import Certificate, Run, StepInfo
 from vsg_pyro.core.soft_dp import (
     Family,
+    SoftEvaluation,
     check_family,
     soft_evaluate,
     uniform_log_prior,
@@ -176,6 +178,7 @@ def vpg_step(
     alpha: float,
     log_priors: Sequence[torch.Tensor] | None = None,
     opponent: OpponentModel | None = None,
+    evaluate: Callable[..., SoftEvaluation] | None = None,
 ) -> tuple[VPGState, torch.Tensor]:
     """One iteration of Algorithm 1 (eq. (4) update).
 
@@ -186,32 +189,37 @@ def vpg_step(
     Returns the next state and the soft values ``(N,)`` of the *current* policies (ELBO / beta)
     against the opponent model the step used (for a responding model, such as zero-sum's, the
     response: the objective of the agent's Pyro program).
+    ``evaluate``: the soft policy evaluation (default
+    :func:`~vsg_pyro.core.soft_dp.soft_evaluate`; e.g.
+    :func:`~vsg_pyro.core.absorbing.absorbing_soft_evaluate`), per agent.
     """
     opponent = _check_opponent(opponent)
     n = game.n_agents
-    if (game.horizon is None and type(opponent).respond is OpponentModel.respond
+    if evaluate is None and (game.horizon is None and type(opponent).respond is OpponentModel.respond
             and all(lp.ndim == 2 for lp in state.log_policies)):  # factorized (S, A_i)
         # every agent's weights are the joint policy: one system, N right-hand sides
         logs, models_, values_ = factorized_discounted_step(game, state.log_policies,
                                                             log_priors, beta, alpha)
         return VPGState(tuple(logs), tuple(models_), state.iteration + 1), values_
-    if (game.horizon is None and type(opponent).respond is OpponentModel.respond
-            and all(lp.ndim == n + 1 for lp in state.log_policies)):  # conditional (S, *J)
+    if evaluate is None and (game.horizon is None
+                             and type(opponent).respond is OpponentModel.respond
+                             and all(lp.ndim == n + 1 for lp in state.log_policies)):
         logs, models_, values_ = conditional_discounted_step(
             game, state.log_policies, state.opponent_models, log_priors, beta, alpha)
         return VPGState(tuple(logs), tuple(models_), state.iteration + 1), values_
+    evaluate = soft_evaluate if evaluate is None else evaluate
     executed = executed_policies(state)
     models = list(exact_opponent_models(executed))
     new_logs, values = [], []
     for i, log_pi in enumerate(state.log_policies):
         lp = uniform_log_prior(game, i) if log_priors is None else log_priors[i]
-        ev = soft_evaluate(game, i, log_pi.exp(), models[i], beta, lp)
+        ev = evaluate(game, i, log_pi.exp(), models[i], beta, lp)
         other_prior = None if log_priors is None or n != 2 else log_priors[1 - i]
         response = opponent.respond(game, i, log_pi.exp(), models[i], ev.q, beta, alpha,
                                     other_prior)
         if response is not None:
             models[i] = response
-            ev = soft_evaluate(game, i, log_pi.exp(), models[i], beta, lp)
+            ev = evaluate(game, i, log_pi.exp(), models[i], beta, lp)
         values.append(ev.value)
         conditional = log_pi.ndim == ev.q.ndim
         if conditional:
@@ -269,6 +277,9 @@ class Solver:
             ``"random"`` (:func:`vpg_init`); log_priors: per agent ``(S, A_i)`` log prior.
         opponent: the opponent model object (:func:`vpg_step`).
         certificate_tol: the certificate's threshold on the soft best-response residual.
+        infinite_horizon: a discounted game's values by ``"discount"`` (default) or by §4's
+            ``"absorbing"``-state construction (:mod:`vsg_pyro.core.absorbing`; the same
+            fixed points, with the exact opponent model only).
 
     ``step`` reports ``change`` = :func:`state_change` and ``elbo`` = ``beta`` x the soft
     values of the policies before the step; the certificate is evaluated by
@@ -286,10 +297,24 @@ class Solver:
         log_priors: Sequence[torch.Tensor] | None = None,
         opponent: OpponentModel | None = None,
         certificate_tol: float = 1e-6,
+        infinite_horizon: str = "discount",
     ) -> None:
         self.opponent = check_solver_options(game, family, init, opponent, certificate_tol)
         if type(self.opponent) is not ExactOpponent:
             require_cpu_float64(game, f"the exact solver with {self.opponent!r}")
+        if infinite_horizon not in INFINITE_HORIZONS:
+            raise ValueError(f"infinite_horizon: must be one of {INFINITE_HORIZONS}, got "
+                             f"{infinite_horizon!r}")
+        self.evaluate = None
+        if infinite_horizon == "absorbing":
+            if game.gamma is None:
+                raise ValueError("infinite_horizon: 'absorbing' is for discounted games; this "
+                                 f"one has horizon {game.horizon}")
+            if type(self.opponent) is not ExactOpponent:
+                raise ValueError("infinite_horizon: 'absorbing' evaluates the exact opponent "
+                                 f"model only, got {self.opponent!r}")
+            self.evaluate = absorbing_soft_evaluate
+        self.infinite_horizon = infinite_horizon
         self.game, self.family, self.init_kind = game, family, init
         self.log_priors = log_priors
         self.certificate_tol = float(certificate_tol)
@@ -299,7 +324,8 @@ class Solver:
         return vpg_init(self.game, self.family, self.init_kind, seed)
 
     def step(self, state: VPGState, beta: float, alpha: float) -> tuple[VPGState, StepInfo]:
-        new, values = vpg_step(self.game, state, beta, alpha, self.log_priors, self.opponent)
+        new, values = vpg_step(self.game, state, beta, alpha, self.log_priors, self.opponent,
+                               self.evaluate)
         return new, StepInfo(change=state_change(new, state),
                              elbo=tuple((beta * values).tolist()))
 
@@ -325,7 +351,8 @@ def nash_certificate(solver, state: VPGState, beta: float) -> Certificate:
     solver with ``game``, ``family``, ``log_priors`` and ``certificate_tol`` (exact or SVI)."""
     models = exact_opponent_models(executed_policies(state))
     value = max(soft_best_response_residual(solver.game, state.log_policies, models, beta,
-                                            solver.log_priors),
+                                            solver.log_priors,
+                                            getattr(solver, "evaluate", None)),
                 model_consistency(state.opponent_models, models))
     return Certificate(residual_name(solver.game, solver.family), value, solver.certificate_tol)
 
