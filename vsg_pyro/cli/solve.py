@@ -344,6 +344,9 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
                            help="runs that do not certify fall back to path following from "
                                 "beta 0 (factorized or conditional family; default "
                                 "on)")
+    only_nash.add_argument("--infinite-horizon", choices=["discount", "absorbing"],
+                           help="a discounted game's values by discounting (default) or by §4's "
+                                "absorbing-state construction (--method exact)")
     only_nash.add_argument("--learned-opponent", choices=["counts", "reward"],
                            help="learn opponent models from simulated play (replay buffer; "
                                 "counts, or reward inference by eqs. 6-7 and eq. 5)")
@@ -351,6 +354,10 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
                            help="--learned-opponent: transitions played per round (200)")
     only_nash.add_argument("--buffer", type=int,
                            help="--learned-opponent: replay buffer capacity (2000)")
+    zs = solve_.add_argument_group("zero-sum")
+    zs.add_argument("--response", choices=["tempered", "literal"],
+                    help="the opponent model: the predicted eq. (4) step (tempered, default) or "
+                         "§5.4's formula as printed (literal)")
     corr = solve_.add_argument_group("correlated")
     corr.add_argument("--signal", choices=list(SIGNALS),
                       help="a mediator's private recommendations (default), or one public "

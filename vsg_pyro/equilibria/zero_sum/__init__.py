@@ -56,6 +56,7 @@ def solve(
     validate: bool | None = None,
     callback: Callable[[int, dict], None] | None = None,
     progress: bool = False,
+    response: str = "tempered",
 ) -> ZeroSumSolution:
     """Zero-sum equilibrium of a two-player zero-sum ``game`` (arguments as
     :func:`vsg_pyro.equilibria.nash.solve`, without ``opponent``; the family defaults to
@@ -67,6 +68,10 @@ def solve(
     *per unit step* (change / alpha) is below ``tol`` (at beta 300 the step is ~4e-4, so a
     change below ``tol`` would still leave a residual of ``tol / alpha``); with ``eta`` the step
     is fixed, adapted unless ``adaptive_step=False``, and the run stops on the change itself.
+
+    ``response``: the opponent model's response, ``"tempered"`` (default: the opponent's
+    predicted eq. (4) step) or ``"literal"`` (§5.4's formula as printed, the full soft best
+    response to the prior; it diverges where beta is large, measured in the README).
     """
     parameters = record(locals())
     check_method(method)
@@ -90,10 +95,10 @@ def solve(
         adaptive = agents_optim is None if adaptive_step is None else adaptive_step
         alpha, stop_on = vpg_step_size(game, eta), "change"
     if method == "exact":
-        solver = exact.Solver(game, family, init, log_priors, certificate_tol)
+        solver = exact.Solver(game, family, init, log_priors, certificate_tol, response)
     else:
         solver = svi.Solver(game, family, init, log_priors, guides, loss, agents_optim,
-                            certificate_tol, validate)
+                            certificate_tol, validate, response)
     options = LoopOptions(steps=steps, tol=tol, stop_on=stop_on, adaptive_step=adaptive,
                           progress=progress)
     return run(solver, beta_schedule or beta, alpha, options, seed, callback, parameters)

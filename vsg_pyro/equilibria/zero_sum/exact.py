@@ -40,16 +40,18 @@ def as_zero_sum_solution(game: TabularGame, solution: NashSolution) -> ZeroSumSo
 class Solver(nash_exact.Solver):
     """The Nash exact solver with the zero-sum opponent model (two-player zero-sum games;
     family ``"factorized"`` by default, where the conditional family's executed policies
-    measurably miss the equilibrium)."""
+    measurably miss the equilibrium; ``response``: ``"tempered"`` or the paper's
+    ``"literal"``, :mod:`~vsg_pyro.equilibria.zero_sum.response`)."""
 
     concept = "zero-sum"
 
     def __init__(self, game: TabularGame, family: str = "factorized", init: str = "uniform",
                  log_priors: Sequence[torch.Tensor] | None = None,
-                 certificate_tol: float = 1e-6) -> None:
+                 certificate_tol: float = 1e-6, response: str = "tempered") -> None:
         require_cpu_float64(game, "the zero-sum solver")
         check_zero_sum(game)
-        super().__init__(game, family, init, log_priors, ZeroSumOpponent(), certificate_tol)  # type: ignore[arg-type]
+        super().__init__(game, family, init, log_priors, ZeroSumOpponent(response),  # type: ignore[arg-type]
+                         certificate_tol)
 
     def result(self, state: VPGState, run: Run, **fields) -> ZeroSumSolution:
         return as_zero_sum_solution(self.game, super().result(state, run, **fields))

@@ -6,13 +6,21 @@ models it as responding softly to ``pi_i`` (§5.4):
 
     p*(a_-i | s) ∝ pi~_-i(a_-i | s) exp(-beta E_{a_i ~ pi_i}[Q_i(s, a_i, a_-i)]).
 
-We take the prior ``pi~_-i`` as the opponent's current executed policy, tempered by the step size:
-``p* ∝ pi_bar_-i^(1 - alpha) (pi0_-i exp(-beta Qbar))^alpha``, i.e. the opponent's own NPG step
-(eq. 4) predicted by agent ``i`` (``alpha = 1`` is the paper's formula with prior ``pi0``).  Agent
-``i`` then takes its eq. (4) step against ``p*``.  With both agents doing so this is the
-predictive ("extragradient") update of entropy-regularised games (Cen et al. 2021), which
-converges in the last iterate where simultaneous NPG orbits; with a large ``beta`` and
-``alpha * beta * max|Q|`` below ~1/2 its fixed point approaches the minimax equilibrium.
+Two responses, by name (:data:`RESPONSES`):
+
+* ``"tempered"`` (the default): the prior ``pi~_-i`` is the opponent's current executed policy,
+  tempered by the step size, ``p* ∝ pi_bar_-i^(1 - alpha) (pi0_-i exp(-beta Qbar))^alpha``:
+  the opponent's own NPG step (eq. 4) predicted by agent ``i``.  With both agents doing so
+  this is the predictive ("extragradient") update of entropy-regularised games (Cen et al.
+  2021), which converges in the last iterate where simultaneous NPG orbits; with a large
+  ``beta`` and ``alpha * beta * max|Q|`` below ~1/2 its fixed point approaches the minimax
+  equilibrium.
+* ``"literal"``: the paper's formula as printed, ``p* ∝ pi0_-i exp(-beta Qbar)`` (the tempered
+  one at ``alpha = 1``): the opponent's full soft best response to ``pi_i``.  Measured in the
+  README and ``tests/equilibria/zero_sum``: it certifies where beta is small and cycles
+  without converging on matching pennies at beta 5.
+
+Agent ``i`` then takes its eq. (4) step against ``p*``.
 """
 
 from __future__ import annotations
@@ -25,7 +33,9 @@ from vsg_pyro.core.joint import agent_view, joint_axis
 from vsg_pyro.equilibria.nash.opponents import OpponentModel
 from vsg_pyro.games.tabular import TabularGame
 
-__all__ = ["zero_sum_response", "zero_sum_step_size", "ZeroSumOpponent"]
+__all__ = ["zero_sum_response", "zero_sum_step_size", "ZeroSumOpponent", "RESPONSES"]
+
+RESPONSES: tuple[str, ...] = ("tempered", "literal")
 
 
 def zero_sum_response(
@@ -70,12 +80,21 @@ def zero_sum_step_size(game: TabularGame, beta: float, margin: float = 0.4) -> f
 
 class ZeroSumOpponent(OpponentModel):
     """§5.4's opponent model as an object for the Nash solvers: after ``Q_i`` is evaluated
-    under the others' executed policy, ``p_i`` becomes :func:`zero_sum_response`.  ``p*`` is
-    the opponent's predicted response, not an estimate of ``pi_-i``: the ELBO charges no KL
-    to the opponent's policy."""
+    under the others' executed policy, ``p_i`` becomes :func:`zero_sum_response` with the
+    ``response`` of :data:`RESPONSES` (module docstring).  ``p*`` is the opponent's predicted
+    response, not an estimate of ``pi_-i``: the ELBO charges no KL to the opponent's policy."""
 
     kl_to_opponents = False
     n_players = 2
 
+    def __init__(self, response: str = "tempered") -> None:
+        if response not in RESPONSES:
+            raise ValueError(f"response: must be one of {RESPONSES}, got {response!r}")
+        self.response = response
+
     def respond(self, game, agent, policy, joint, q, beta, alpha, opponent_log_prior):
-        return zero_sum_response(game, agent, policy, joint, q, beta, alpha, opponent_log_prior)
+        step = 1.0 if self.response == "literal" else alpha
+        return zero_sum_response(game, agent, policy, joint, q, beta, step, opponent_log_prior)
+
+    def __repr__(self) -> str:
+        return f"ZeroSumOpponent(response={self.response!r})"

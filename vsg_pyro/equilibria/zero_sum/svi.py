@@ -26,7 +26,8 @@ __all__ = ["Solver"]
 
 class Solver(nash_svi.Solver):
     """The Nash SVI solver with the zero-sum opponent model (arguments as
-    :class:`vsg_pyro.equilibria.nash.svi.Solver`, without ``opponent``)."""
+    :class:`vsg_pyro.equilibria.nash.svi.Solver`, without ``opponent``; ``response`` as the
+    exact solver's)."""
 
     concept = "zero-sum"
 
@@ -34,10 +35,11 @@ class Solver(nash_svi.Solver):
                  log_priors: Sequence[torch.Tensor] | None = None,
                  guides: Sequence[Callable] | None = None, loss: pyro.infer.ELBO | None = None,
                  optim: PyroOptim | Sequence[PyroOptim] | None = None,
-                 certificate_tol: float = 1e-6, validate: bool | None = None) -> None:
+                 certificate_tol: float = 1e-6, validate: bool | None = None,
+                 response: str = "tempered") -> None:
         check_zero_sum(game)
-        super().__init__(game, family, init, log_priors, ZeroSumOpponent(), guides, loss,  # type: ignore[arg-type]
-                         optim, certificate_tol, validate)
+        super().__init__(game, family, init, log_priors, ZeroSumOpponent(response), guides,  # type: ignore[arg-type]
+                         loss, optim, certificate_tol, validate)
 
     def result(self, state: VPGState, run: Run, **fields) -> ZeroSumSolution:
         return as_zero_sum_solution(self.game, super().result(state, run, **fields))
