@@ -110,6 +110,43 @@ def test_every_builtin_loads():
         assert g.name == name
 
 
+def pure_nash(pay):
+    """Pure Nash equilibria of a bimatrix game by brute force: (a, b) where neither player
+    gains by a unilateral deviation."""
+    u, v = pay
+    return {(a, b) for a in range(u.shape[0]) for b in range(u.shape[1])
+            if u[a, b] >= u[:, b].max() and v[a, b] >= v[a, :].max()}
+
+
+# each classic's defining property, from its textbook definition (Osborne & Rubinstein 1994,
+# ch. 2-3; Shapley 1964 for Shapley's game), checked by brute force rather than pinned numbers
+CLASSICS = {
+    "prisoners_dilemma": lambda u, v: (u[1, 0] > u[0, 0] > u[1, 1] > u[0, 1]  # T > R > P > S
+                                       and 2 * u[0, 0] > u[1, 0] + u[0, 1]
+                                       and np.array_equal(v, u.T)
+                                       and pure_nash((u, v)) == {(1, 1)}),  # defect, defect
+    "matching_pennies": lambda u, v: (np.array_equal(u, -v) and pure_nash((u, v)) == set()),
+    "battle_of_the_sexes": lambda u, v: (pure_nash((u, v)) == {(0, 0), (1, 1)}
+                                         and u[0, 0] > u[1, 1] and v[1, 1] > v[0, 0]),
+    "chicken": lambda u, v: (pure_nash((u, v)) == {(0, 1), (1, 0)}  # one dares, one yields
+                             and u[0, 0] < u.min(initial=np.inf, where=u != u[0, 0])
+                             and np.array_equal(v, u.T)),
+    "stag_hunt": lambda u, v: (pure_nash((u, v)) == {(0, 0), (1, 1)}
+                               and u[0, 0] > u[1, 1]  # stag payoff-dominant
+                               and u[1, :].sum() > u[0, :].sum()),  # hare risk-dominant
+    "rock_paper_scissors": lambda u, v: (np.array_equal(u, -v) and pure_nash((u, v)) == set()
+                                         and all(u[(k + 1) % 3, k] == 1 for k in range(3))),
+    "shapley_game": lambda u, v: pure_nash((u, v)) == set(),
+}
+
+
+@pytest.mark.parametrize("name", list(CLASSICS))
+def test_classic_games_have_their_defining_properties(name):
+    game = get_game(name)
+    pay = game.rewards.reshape(2, *game.action_counts).numpy()
+    assert CLASSICS[name](pay[0], pay[1])
+
+
 def test_resource_commons_dynamics():
     g = resource_commons()
     assert g.n_states == 3

@@ -9,7 +9,7 @@ import torch
 from vsg_pyro.core.schedules import geometric_beta
 from vsg_pyro.equilibria.mean_field.exact import relative_entropy_step, soft_q, solve_mean_field_exact
 from vsg_pyro.equilibria.mean_field.svi import svi_policy_step
-from vsg_pyro.games import beach_bar, grid_crowd, left_right, rock_paper_scissors_mfg, sis_epidemic
+from vsg_pyro.games import beach_bar, left_right, rock_paper_scissors_mfg, sis_epidemic
 from vsg_pyro.metrics.mean_field import mean_field_flow, mf_exploitability
 
 
@@ -34,34 +34,17 @@ def test_relative_entropy_step_fixed_points_are_equilibria():
     assert mf_exploitability(game, split).exploitability == pytest.approx(0.0, abs=1e-15)
 
 
-# One setting and one target per built-in.  Exploitability measured per iteration (1 / 10 / 30 /
-# 100 / 200 / 400), exact steps:
-#   left_right, start 90% left, mirror descent beta 1: 2.42 / 0.0042 / 2e-5 / 0 (uniform is the
-#       equilibrium; the default uniform start has exploitability 0 at once);
-#   rps_mfg, optimistic mirror descent beta 0.5: 3.21 / 0.97 / 0.0055 / 1e-7 (plain mirror descent
-#       cycles, see below);
-#   sis_epidemic, RelEnt (uniform prior), beta annealed 10 -> 25 over 200 iterations, damping
-#       0.1: 17.7 / 1.5 / 0.34 / 0.16 / 0.11 / 0.11 (no variant tried reaches much lower: below);
-#   beach_bar, mirror descent beta 0.1: 2.7 / ... / 0.069 at 400;
-#   grid_crowd 10x10, mirror descent beta 0.1: 33 / ... / 0.143 at 400.
-BUILT_IN_TARGETS = {
-    "left_right": (left_right(), 1e-4, dict(beta=1.0, iterations=100, initial_policy=torch.tensor(
-        [[0.9, 0.1]] * 3, dtype=torch.float64))),
-    "rps_mfg": (rock_paper_scissors_mfg(), 1e-3, dict(beta=0.5, iterations=100, optimistic=True)),
-    "sis_epidemic": (sis_epidemic(), 0.15, dict(beta=geometric_beta(10.0, 25.0, 200),
-                                                iterations=400, damping=0.1, prior="uniform")),
-    "beach_bar": (beach_bar(), 0.1, dict(beta=0.1, iterations=400)),
-    "grid_crowd_10x10": (grid_crowd(side=10), 0.2, dict(beta=0.1, iterations=400)),
-}
-
-
-@pytest.mark.parametrize("name", list(BUILT_IN_TARGETS))
-def test_exploitability_falls_below_a_target(name):
-    game, target, options = BUILT_IN_TARGETS[name]
-    res = solve_mean_field_exact(game, target=target, **options)
-    assert res.exploitability <= target
-    assert res.trace[-1]["exploitability"] == res.exploitability
-    assert res.trace[0]["exploitability"] > 10 * target  # it did have to fall
+def test_left_right_reaches_its_known_equilibrium():
+    """Left-right (MFGLib's): the equilibrium is the even split (by symmetry of the two
+    destinations, closed form); from 90% left, mirror descent at beta 1 gets there."""
+    res = solve_mean_field_exact(left_right(), beta=1.0, iterations=100, target=1e-6,
+                                 initial_policy=torch.tensor([[0.9, 0.1]] * 3,
+                                                             dtype=torch.float64))
+    assert res.exploitability <= 1e-6
+    assert res.trace[0]["exploitability"] > 1.0  # it started far off
+    # the centre (state 0) sends the crowd left (1) or right (2) at odd times: half each
+    arrivals = mean_field_flow(left_right(), res.policy)[1::2].sum(-1)[:, 1:]
+    assert torch.allclose(arrivals, torch.full_like(arrivals, 0.5), atol=1e-6)
 
 
 def test_optimistic_steps_converge_where_plain_mirror_descent_cycles():
@@ -85,7 +68,6 @@ def test_relent_fixed_point_is_the_regularised_equilibrium():
     q = soft_q(game, mean_field_flow(game, res.policy), uniform, beta)
     assert torch.allclose(relative_entropy_step(uniform, q, beta), res.policy, atol=1e-8)
     assert res.exploitability <= game.horizon * math.log(2) / beta
-    assert res.exploitability == pytest.approx(0.333, abs=0.01)
 
 
 def test_averaging_tames_rock_paper_scissors():

@@ -110,19 +110,19 @@ def _theorem_4_2_ratios(family):
 
 
 def test_theorem_4_2_holds_for_the_factorized_family():
+    # Theorem 4.2's bound H log max|A_i| / beta (entropy_bound) against exact best responses
     ratios = _theorem_4_2_ratios("factorized")
     assert len(ratios) == 48
     assert ratios.max() <= 1.0
-    assert ratios.max() == pytest.approx(0.416, abs=0.01)  # measured worst exploitability / bound
 
 
 def test_theorem_4_2_is_violated_by_the_conditional_family():
     """Recorded violation (README: "Theorem 4.2 and the conditional family").  The executed
     policy of pi_i(a_i | s, a_-i) mixes responses to each *pure* opponent action, which is not a
-    best response to their mixture, so its exploitability need not shrink like 1 / beta."""
+    best response to their mixture, so its exploitability need not shrink like 1 / beta.  (The
+    measured ratios are pinned in tests/regression/test_measured_pins.py.)"""
     ratios = _theorem_4_2_ratios("conditional")
-    assert (ratios > 1.0).sum() == 5
-    assert ratios.max() == pytest.approx(1.355, abs=0.01)
+    assert (ratios > 1.0).any()
 
 
 def test_input_errors():
