@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import torch
 
 from vsg_pyro.games.continuous_base import ContinuousGame
+from vsg_pyro.games.line_coordination import line_coordination_game
 from vsg_pyro.games.routing import routing_game
 
 __all__ = ["ContinuousGame", "DifferentialGame", "differential_game", "CONTINUOUS_GAMES",
@@ -79,7 +80,8 @@ def _braess_routing(**options) -> ContinuousGame:
     return routing_game("braess", **options)
 
 
-CONTINUOUS_GAMES = {"differential_game": differential_game, "braess_routing": _braess_routing}
+CONTINUOUS_GAMES = {"differential_game": differential_game, "braess_routing": _braess_routing,
+                    "line_coordination": line_coordination_game}
 
 
 def get_continuous_game(name: str, **options) -> ContinuousGame:
