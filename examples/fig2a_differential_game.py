@@ -24,15 +24,18 @@ from vsg_pyro.continuous.baselines import BaselineConfig, train_baseline
 from vsg_pyro.continuous.mai import MAIConfig, train_mai
 from vsg_pyro.games.continuous import differential_game
 
-ALGOS = ("mai", "maddpg", "ddpg", "masql")
+ALGOS = ("mai", "mai-ri", "maddpg", "ddpg", "masql")
+# mai: MAI with behaviour-cloned opponent priors; mai-ri: with Algorithm 3 (reward inference)
 THRESHOLD = 9.5
 
 
 def run(algo: str, seed: int, episodes: int, beta_start: float = 0.1, beta_end: float = 1.0) -> dict:
     game = differential_game()
     betas = {"beta_start": beta_start, "beta_end": beta_end}
-    if algo == "mai":
-        res = train_mai(game, MAIConfig(seed=seed, episodes=episodes, update_every=2, **betas))
+    if algo in ("mai", "mai-ri"):
+        opponent = "reward-inference" if algo == "mai-ri" else "behaviour-cloning"
+        res = train_mai(game, MAIConfig(seed=seed, episodes=episodes, update_every=2, opponent=opponent,
+                                        **betas))
     else:
         res = train_baseline(game, algo, BaselineConfig(seed=seed, episodes=episodes, update_every=2,
                                                         **betas))

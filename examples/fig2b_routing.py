@@ -20,7 +20,8 @@ from vsg_pyro.continuous.baselines import BaselineConfig, train_baseline
 from vsg_pyro.continuous.mai import MAIConfig, train_mai
 from vsg_pyro.games.routing import routing_game, routing_nash_conv, splittable_equilibrium
 
-ALGOS = ("mai", "maddpg", "ddpg", "masql")
+ALGOS = ("mai", "mai-ri", "maddpg", "ddpg", "masql")
+# mai: MAI with behaviour-cloned opponent priors; mai-ri: with Algorithm 3 (reward inference)
 # rewards (minus latency per unit) differ by tenths, so the temperature must end low
 SCHEDULE = {"beta_start": 1.0, "beta_end": 30.0, "anneal_episodes": 100}
 
@@ -45,8 +46,10 @@ def run(algo: str, seed: int, episodes: int, eval_every: int) -> dict:
                       "nash_conv": routing_nash_conv(game.network, splits),
                       "flow_error": float(np.abs(flows - equilibrium).max())})
 
-    if algo == "mai":
-        res = train_mai(game, MAIConfig(seed=seed, episodes=episodes, update_every=2, **SCHEDULE),
+    if algo in ("mai", "mai-ri"):
+        opponent = "reward-inference" if algo == "mai-ri" else "behaviour-cloning"
+        res = train_mai(game, MAIConfig(seed=seed, episodes=episodes, update_every=2, opponent=opponent,
+                                        **SCHEDULE),
                         on_episode)
     else:
         res = train_baseline(game, algo, BaselineConfig(seed=seed, episodes=episodes, update_every=2,

@@ -5,8 +5,11 @@ Every agent ``i`` keeps, named after itself (so all agents share one param store
 * the guide ``rho_phi(a_-i | s) pi_theta(a_i | s, a_-i)``
   (:class:`~vsg_pyro.guides.neural.ContinuousAgentGuide`);
 * a soft critic ``Q_omega(s, a_i, a_-i)`` and a target copy (Polyak averaging, rate ``tau``);
-* an estimate ``P(a_-i | s)`` of the opponents' behaviour, fitted by maximum likelihood to the
-  replay buffer (opponent modelling: the prior of the opponents' actions in the model).
+* an opponent model ``P(a_-i | s)`` (the prior of the opponents' actions in the model), fitted
+  by maximum likelihood to the replay buffer (``opponent="behaviour-cloning"``) or, as
+  Algorithm 2 says, by Algorithm 3 (``opponent="reward-inference"``: an inferred objective of
+  the opponents by eqs. 6-7 and eq. 5's soft-optimal model under it,
+  :mod:`vsg_pyro.continuous.opponent_inference`).
 
 One environment step: each agent samples ``a_-i ~ rho_phi(. | s)`` and ``a_i ~ pi_theta(. | s,
 a_-i)`` (Algorithm 2) and the joint action is executed.  Then, every ``update_every`` steps,
@@ -15,7 +18,8 @@ per agent and for ``updates_per_step`` batches from the buffer:
 1. critic, eq. (9): regress ``Q_omega(s, a)`` on ``r_i + gamma (1 - done) V'(s')`` with
    ``V'(s') = Q_target(s', a'_i, a'_-i) - (1/beta) [log pi(a'_i | s', a'_-i) + log rho(a'_-i | s')
    - log P(a'_-i | s')]``, ``a'_-i ~ rho``, ``a'_i ~ pi``;
-2. ``P``: one maximum-likelihood step on the observed opponents' actions;
+2. ``P``: one maximum-likelihood step on the observed opponents' actions, or one step of
+   eqs. (6)-(7) on the opponents' energy and one step of ``P`` towards eq. (5)'s model;
 3. actor and opponent model, eqs. (8) and (10): one ``Trace_ELBO`` SVI step on
    :func:`~vsg_pyro.models.continuous.continuous_agent_model` over the batch's states.
 
@@ -36,6 +40,7 @@ import torch
 from pyro.infer import SVI, Trace_ELBO
 
 from vsg_pyro.continuous.episode_loop import run_episodes
+from vsg_pyro.continuous.opponent_inference import OpponentEnergy
 from vsg_pyro.continuous.transition_buffer import TransitionBatch
 from vsg_pyro.core.schedules import geometric_beta
 from vsg_pyro.games.continuous_base import ContinuousGame
@@ -48,12 +53,20 @@ from vsg_pyro.guides.neural import (
 )
 from vsg_pyro.models.continuous import ContinuousInputs, continuous_agent_model
 
-__all__ = ["MAIConfig", "MAIAgent", "MAIResult", "train_mai", "deterministic_actions"]
+__all__ = ["MAIConfig", "MAIAgent", "MAIResult", "train_mai", "deterministic_actions",
+           "OPPONENT_METHODS"]
+
+OPPONENT_METHODS: tuple[str, ...] = ("behaviour-cloning", "reward-inference")
+"""How MAI fits its opponent prior ``P(a_-i | s)``: maximum likelihood on the observed actions,
+or Algorithm 3 (an inferred objective, eqs. 6-7, and eq. 5's soft-optimal model under it,
+:mod:`vsg_pyro.continuous.opponent_inference`)."""
 
 
 @dataclass
 class MAIConfig:
-    """Hyper-parameters of :func:`train_mai` (defaults: the differential-game setting)."""
+    """Hyper-parameters of :func:`train_mai` (defaults: the differential-game setting).
+    ``opponent``: one of :data:`OPPONENT_METHODS`; ``opponent_samples``: the importance
+    samples of eq. (7) (``"reward-inference"``)."""
 
     episodes: int = 200
     beta_start: float = 0.1
@@ -71,6 +84,8 @@ class MAIConfig:
     tau: float = 0.05
     hidden: tuple[int, ...] = (64, 64)
     seed: int = 0
+    opponent: str = "behaviour-cloning"
+    opponent_samples: int = 16
 
     def __post_init__(self) -> None:
         for name in ("episodes", "batch_size", "buffer_size", "updates_per_step", "update_every"):
@@ -82,6 +97,11 @@ class MAIConfig:
             raise ValueError(f"gamma: must lie in [0, 1), got {self.gamma}")
         if not 0 < self.tau <= 1:
             raise ValueError(f"tau: must lie in (0, 1], got {self.tau}")
+        if self.opponent not in OPPONENT_METHODS:
+            raise ValueError(f"opponent: must be one of {OPPONENT_METHODS}, got "
+                             f"{self.opponent!r}")
+        if self.opponent_samples < 1:
+            raise ValueError(f"opponent_samples: must be >= 1, got {self.opponent_samples}")
         self.hidden = tuple(self.hidden)
 
     def beta_schedule(self) -> Callable[[int], float]:
@@ -121,14 +141,22 @@ class MAIAgent:
             p.requires_grad_(False)
         self.critic_optim = torch.optim.Adam(self.critic.parameters(), lr=config.critic_lr)
         self.prior_optim = torch.optim.Adam(self.prior.parameters(), lr=config.prior_lr)
+        self.energy = None
+        if config.opponent == "reward-inference":
+            self.energy = OpponentEnergy(s_dim, others_dim, own_dim, o_low, o_high,
+                                         config.hidden, config.opponent_samples)
+            self.energy_optim = torch.optim.Adam(self.energy.parameters(), lr=config.prior_lr)
         self.svi = SVI(continuous_agent_model, self.guide,
                        pyro.optim.Adam({"lr": config.actor_lr}), loss=Trace_ELBO())
 
     def state_dict(self) -> dict:
         """Every network's parameters (for checkpoints)."""
-        return {"policy": self.policy.state_dict(), "opponent": self.opponent.state_dict(),
-                "prior": self.prior.state_dict(), "critic": self.critic.state_dict(),
-                "critic_target": self.critic_target.state_dict()}
+        out = {"policy": self.policy.state_dict(), "opponent": self.opponent.state_dict(),
+               "prior": self.prior.state_dict(), "critic": self.critic.state_dict(),
+               "critic_target": self.critic_target.state_dict()}
+        if self.energy is not None:
+            out["opponent_energy"] = self.energy.state_dict()
+        return out
 
     # ------------------------------------------------------------------ pieces
     def q(self, states: torch.Tensor, own: torch.Tensor, others: torch.Tensor,
@@ -181,8 +209,16 @@ class MAIAgent:
         with torch.no_grad():
             for p, t in zip(self.critic.parameters(), self.critic_target.parameters(), strict=True):
                 t.mul_(1 - cfg.tau).add_(cfg.tau * p)
-        # 2. opponent behaviour P(a_-i | s) by maximum likelihood
-        prior_loss = -self.prior(batch.states).log_prob(others).mean()
+        # 2. the opponent prior P(a_-i | s): maximum likelihood on the observed actions, or
+        #    Algorithm 3: the energy by eqs. (6)-(7), then P towards eq. (5)'s model under it
+        if self.energy is None:
+            prior_loss = -self.prior(batch.states).log_prob(others).mean()
+        else:
+            energy_loss = self.energy.loss(batch.states, others, own, beta, self.prior)
+            self.energy_optim.zero_grad()
+            energy_loss.backward()
+            self.energy_optim.step()
+            prior_loss = self.energy.prior_loss(self.prior, batch.states, own, beta)
         self.prior_optim.zero_grad()
         prior_loss.backward()
         self.prior_optim.step()
