@@ -223,3 +223,15 @@ def test_documented_example_loads(tmp_path):
     g = load_game(path)
     assert g.is_normal_form and g.action_names == (("H", "T"), ("H", "T"))
     assert payoff_tensor(g)[0].tolist() == [[1.0, -1.0], [-1.0, 1.0]]
+
+
+def test_a_file_named_like_a_zero_sum_spec_is_a_file(tmp_path):
+    # issue 16: 'zs_matrix_rps.nfg' was read as the zero-sum transform of 'matrix_rps.nfg'
+    path = tmp_path / "zs_matrix_rps.nfg"
+    path.write_text('NFG 1 R "rps" { "A" "B" } { 2 2 }\n1 -1 -1 1 -1 1 1 -1\n')
+    game = get_game(str(path))
+    assert game.action_counts == (2, 2)
+    # Gambit's payoff order: (row, column) payoff pairs with the first player's index fastest
+    assert game.rewards[0].reshape(2, 2).tolist() == [[1.0, -1.0], [-1.0, 1.0]]
+    with pytest.raises(FileNotFoundError):
+        get_game(str(tmp_path / "zs_missing.nfg"))

@@ -73,6 +73,17 @@ def builtin_game_names() -> list[str]:
     return list(BUILTIN_GAMES)
 
 
+def _load_file(path: Path) -> TabularGame:
+    """A ``.nfg`` (Gambit) or ``.json``/``.npz`` (tabular-game) file."""
+    if path.suffix == ".nfg":
+        from vsg_pyro.games.nfg import read_nfg
+
+        sfg = read_nfg(path)
+        return nf.normal_form_game(sfg.payoffs, sfg.title or path.stem, sfg.player_names,
+                                   sfg.strategy_names)
+    return load_game(path)
+
+
 def get_game(spec: str | TabularGame) -> TabularGame:
     """A built-in name, a random-game spec, or a path to ``.nfg`` / ``.json`` / ``.npz``."""
     if isinstance(spec, TabularGame):
@@ -86,6 +97,8 @@ def get_game(spec: str | TabularGame) -> TabularGame:
                          f"{type(spec).__name__}{sparse}")
     if spec in BUILTIN_GAMES:
         return BUILTIN_GAMES[spec]()
+    if Path(spec).suffix in (".nfg", ".json", ".npz"):  # a file name is always a file
+        return _load_file(Path(spec))
     if spec.startswith("zs_"):  # the zero-sum version of a two-player spec: r_1 = -r_0
         return sg.zero_sum_game(get_game(spec[3:]), name=spec)
     match = _RANDOM.match(spec)
@@ -95,15 +108,6 @@ def get_game(spec: str | TabularGame) -> TabularGame:
         if match["states"]:
             return sg.random_stochastic_game(int(match["states"]), counts, seed)
         return nf.random_normal_form_game(counts, seed)
-    path = Path(spec)
-    if path.suffix == ".nfg":
-        from vsg_pyro.games.nfg import read_nfg
-
-        sfg = read_nfg(path)
-        return nf.normal_form_game(sfg.payoffs, sfg.title or path.stem, sfg.player_names,
-                                   sfg.strategy_names)
-    if path.suffix in (".json", ".npz"):
-        return load_game(path)
     raise ValueError(
         f"game: {spec!r} is neither a built-in game ({', '.join(BUILTIN_GAMES)}), "
         "a random spec like 'random_3x3_s0' / 'random_sg3_2x2_s0' (prefix 'zs_' for its "
