@@ -108,3 +108,11 @@ def test_mai_with_reward_inference_runs_on_every_continuous_game(name):
 def test_unknown_opponent_method_is_refused():
     with pytest.raises(ValueError, match="opponent"):
         MAIConfig(opponent="maximum-likelihood")
+
+
+def test_baselines_refuse_the_opponent_options():
+    from vsg_pyro.continuous.baselines import BaselineConfig
+
+    with pytest.raises(ValueError, match="do not apply to the baselines"):
+        BaselineConfig(opponent="reward-inference")
+    assert BaselineConfig().opponent == "behaviour-cloning"  # the inherited default is fine

@@ -19,7 +19,7 @@ def test_every_config_field_has_a_yaml_check(cls):
     kinds = _field_types(cls)
     assert list(kinds) == [f.name for f in fields(cls)]
     for name, kind in kinds.items():
-        assert kind in (int, float) or typing.get_args(kind) == (int, Ellipsis), name
+        assert kind in (int, float, str) or typing.get_args(kind) == (int, Ellipsis), name
     defaults = {f.name: getattr(cls(), f.name) for f in fields(cls)}
     options = {name: list(v) if isinstance(v, tuple) else v for name, v in defaults.items()}
     _check_types(options, cls)  # every default passes its own field's check
@@ -28,7 +28,9 @@ def test_every_config_field_has_a_yaml_check(cls):
 def test_integer_fields_are_the_int_annotated_ones():
     ints = {name for name, kind in _field_types(MAIConfig).items() if kind is int}
     assert ints == {"episodes", "anneal_episodes", "batch_size", "buffer_size", "updates_per_step",
-                    "update_every", "learning_starts", "seed"}
+                    "update_every", "learning_starts", "seed", "opponent_samples"}
+    with pytest.raises(ValueError, match="config.opponent: expected a string"):
+        _check_types({"opponent": 3}, MAIConfig)
     options = {"actor_lr": "1e-3", "noise": 1}
     _check_types(options, BaselineConfig)
     assert options == {"actor_lr": 1e-3, "noise": 1}

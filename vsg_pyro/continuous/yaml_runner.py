@@ -18,7 +18,8 @@ The file::
 :class:`~vsg_pyro.continuous.mai.MAIConfig` (:class:`~vsg_pyro.continuous.baselines.BaselineConfig`
 for a baseline), read from the dataclass itself: ``int`` fields take integers, ``float``
 fields numbers (numeric strings such as ``1e-3``, which YAML reads as strings, are converted),
-``tuple[int, ...]`` fields (``hidden``) a list of positive integers.
+``tuple[int, ...]`` fields (``hidden``) a list of positive integers, ``str`` fields
+(``opponent``) a string (its value is checked by the dataclass).
 
 Writes ``OUT/metrics.csv`` (one row per episode), ``OUT/learning_curve.png``,
 ``OUT/checkpoints/episode_NNNN.pt`` (every agent's networks) and ``OUT/summary.json``.
@@ -165,6 +166,9 @@ def _check_types(options: dict, cls: type[MAIConfig]) -> None:
                     raise ValueError(f"config.{name}: expected a number, got {value!r}") from None
             if isinstance(value, bool) or not isinstance(value, int | float):
                 raise ValueError(f"config.{name}: expected a number, got {value!r}")
+        elif kind is str:
+            if not isinstance(value, str):
+                raise ValueError(f"config.{name}: expected a string, got {value!r}")
         else:
             raise TypeError(f"{cls.__name__}.{name}: no YAML check for fields of type {kind!r}")
 
