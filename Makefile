@@ -32,6 +32,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_mean_field.py
 	$(PY) benchmarks/bench_opponent.py
 	$(PY) benchmarks/bench_mai.py
+	$(PY) benchmarks/bench_cli_startup.py
 
 # Peers side by side, in their own virtualenv (the project never depends on them).
 PEERS := .venv-peers

@@ -7,51 +7,48 @@ protocol and the one loop), :mod:`vsg_pyro.infer` (Pyro plumbing), :mod:`vsg_pyr
 concept), :mod:`vsg_pyro.games` and :mod:`vsg_pyro.metrics` (games and exact measurements).
 """
 
+import importlib as _importlib
 import warnings as _warnings
-
-from vsg_pyro.core.loop import LoopOptions, run_solver
-from vsg_pyro.core.protocol import Certificate, StepInfo
-from vsg_pyro.equilibria import (
-    CorrelatedSolution,
-    MeanFieldSolution,
-    NashSolution,
-    Solution,
-    ZeroSumSolution,
-    solve,
-)
-from vsg_pyro.equilibria.nash.batch_path import BatchQRE, qre_batch
-from vsg_pyro.equilibria.nash.exact import solve_vpg
-from vsg_pyro.games import TabularGame, get_game
-from vsg_pyro.metrics import entropy_bound, exploitability
 
 __version__ = "0.2.0.dev0"
 
-__all__ = [
-    "TabularGame",
-    "Solution",
-    "NashSolution",
-    "ZeroSumSolution",
-    "CorrelatedSolution",
-    "MeanFieldSolution",
-    "Certificate",
-    "StepInfo",
-    "LoopOptions",
-    "run_solver",
-    "get_game",
-    "exploitability",
-    "entropy_bound",
-    "solve",
-    "solve_vpg",
-    "qre_batch",
-    "BatchQRE",
-    "__version__",
-]
+# The public names, imported on first use (PEP 562): ``import vsg_pyro`` (and ``vsg --help``,
+# ``vsg --version``) does not pay for torch and Pyro until something needs them.
+_EXPORTS = {
+    "TabularGame": "vsg_pyro.games",
+    "get_game": "vsg_pyro.games",
+    "Solution": "vsg_pyro.equilibria",
+    "NashSolution": "vsg_pyro.equilibria",
+    "ZeroSumSolution": "vsg_pyro.equilibria",
+    "CorrelatedSolution": "vsg_pyro.equilibria",
+    "MeanFieldSolution": "vsg_pyro.equilibria",
+    "solve": "vsg_pyro.equilibria",
+    "Certificate": "vsg_pyro.core.protocol",
+    "StepInfo": "vsg_pyro.core.protocol",
+    "LoopOptions": "vsg_pyro.core.loop",
+    "run_solver": "vsg_pyro.core.loop",
+    "exploitability": "vsg_pyro.metrics",
+    "entropy_bound": "vsg_pyro.metrics",
+    "solve_vpg": "vsg_pyro.equilibria.nash.exact",
+    "qre_batch": "vsg_pyro.equilibria.nash.batch_path",
+    "BatchQRE": "vsg_pyro.equilibria.nash.batch_path",
+}
+
+__all__ = [*_EXPORTS, "__version__"]
 
 
 def __getattr__(name: str):
+    if name in _EXPORTS:
+        value = getattr(_importlib.import_module(_EXPORTS[name]), name)
+        globals()[name] = value
+        return value
     if name == "SolveResult":
         _warnings.warn("vsg_pyro.SolveResult is now vsg_pyro.Solution (one frozen result per "
                        "concept); the old name goes in the next release", DeprecationWarning,
                        stacklevel=2)
-        return Solution
+        return __getattr__("Solution")
     raise AttributeError(f"module 'vsg_pyro' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EXPORTS})

@@ -1,11 +1,13 @@
 """The CLI does what the Python API does."""
 
+import argparse
 import json
 
 import numpy as np
 import pytest
 import torch
 
+import vsg_pyro
 from vsg_pyro import solve
 from vsg_pyro.cli import main
 from vsg_pyro.core.schedules import geometric_beta
@@ -166,8 +168,52 @@ def test_a_refused_option_shows_no_progress_bar(capsys):
     # the bar is made at the first step, so a refused option leaves only the error line
     from vsg_pyro.cli import main
 
-    assert main(["solve", "chicken", "--method", "exact", "--validate"]) == 2
+    assert main(["solve", "chicken", "--method", "exact", "--validate", "--progress"]) == 2
     err = capsys.readouterr().err
     assert "validate" in err and "step/s" not in err and "%|" not in err
-    assert main(["solve", "chicken", "--steps", "5"]) == 0
+    assert main(["solve", "chicken", "--steps", "5", "--progress"]) == 0
     assert "step" in capsys.readouterr().err  # a run that steps still shows it
+
+
+def test_help_and_version_import_neither_torch_nor_pyro():
+    """``vsg --help`` / ``--version`` list the commands from vsg_pyro.cli.commands without
+    importing the heavy stack (issue 16: it took ~4 s; benchmarks/bench_cli_startup.py)."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom vsg_pyro.cli import main\n"
+            "for argv in (['--help'], ['--version']):\n"
+            "    try:\n        main(argv)\n    except SystemExit as e:\n        assert e.code == 0\n"
+            "assert 'torch' not in sys.modules and 'pyro' not in sys.modules, "
+            "[m for m in ('torch', 'pyro') if m in sys.modules]\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=False)
+    assert done.returncode == 0, done.stderr
+    assert "solve" in done.stdout and "qre-batch" in done.stdout
+    assert f"vsg {vsg_pyro.__version__}" in done.stdout
+
+
+def test_every_command_is_listed_once_with_its_module():
+    from vsg_pyro.cli import COMMANDS, build_parser
+
+    parser = build_parser()  # every module imported: each registers the name it is listed as
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    assert list(sub.choices) == list(COMMANDS)
+
+
+@pytest.mark.parametrize("flag, shown", [("--progress", True), ("--no-progress", False),
+                                         (None, False)])  # default: only on a terminal
+def test_progress_flag(flag, shown, capsys):
+    argv = ["solve", "chicken", "--method", "exact", "--beta", "2"] + ([flag] if flag else [])
+    assert main(argv) == 0
+    err = capsys.readouterr().err
+    assert ("step" in err) == shown, err
+
+
+def test_infer_progress_flag(tmp_path, capsys):
+    argv = ["infer", "chicken", "--out", str(tmp_path / "run"), "--method", "svi",
+            "--svi-steps", "20", "--samples", "10", "--chains", "2", "--observations", "100"]
+    assert main([*argv, "--progress"]) == 0
+    assert "svi" in capsys.readouterr().err
+    assert main([*argv, "--no-progress"]) == 0
+    assert capsys.readouterr().err == ""

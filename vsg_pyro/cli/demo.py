@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 
+from vsg_pyro.cli.commands import command_help
 from vsg_pyro.core.schedules import geometric_beta
 from vsg_pyro.core.soft_dp import FAMILIES
 from vsg_pyro.equilibria import solve
@@ -60,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Register ``vsg demo`` and its options on the subparsers ``sub``."""
-    demo = sub.add_parser("demo", help="quick demo on built-in games")
+    demo = sub.add_parser("demo", help=command_help("demo"))
     demo.add_argument("--beta", type=float, default=2.0)
     demo.add_argument("--seed", type=int, default=0)
     demo.set_defaults(func=run)

@@ -6,6 +6,8 @@ from __future__ import annotations
 import argparse
 import json
 
+from vsg_pyro.cli.commands import command_help
+
 __all__ = ["add_parser", "run"]
 
 
@@ -20,7 +22,7 @@ def run(args: argparse.Namespace) -> int:
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Register ``vsg diagnose`` and its options on the subparsers ``sub``."""
-    diagnose = sub.add_parser("diagnose", help="ArviZ diagnostics of a run directory")
+    diagnose = sub.add_parser("diagnose", help=command_help("diagnose"))
     diagnose.add_argument("run_dir", help="directory with posterior.nc and run.json")
     diagnose.add_argument("--json", action="store_true")
     diagnose.set_defaults(func=run)

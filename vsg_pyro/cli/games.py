@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from vsg_pyro.cli.commands import command_help
 from vsg_pyro.games import (
     CONTINUOUS_GAMES,
     MEAN_FIELD_GAMES,
@@ -36,6 +37,6 @@ def run(_args: argparse.Namespace) -> int:
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Register ``vsg games`` and its options on the subparsers ``sub``."""
-    games = sub.add_parser("games", help="list built-in games")
+    games = sub.add_parser("games", help=command_help("games"))
     games.set_defaults(func=run)
     return games

@@ -6,6 +6,8 @@ from __future__ import annotations
 import argparse
 import json
 
+from vsg_pyro.cli.commands import add_progress_flag, command_help, show_progress
+
 __all__ = ["add_parser", "run"]
 
 
@@ -16,7 +18,8 @@ def run(args: argparse.Namespace) -> int:
     run = infer_opponent_reward(args.game, opponent=args.opponent, observations=args.observations,
                                 method=args.method, beta=args.beta, others=args.others,
                                 chains=args.chains, samples=args.samples, warmup=args.warmup,
-                                svi_steps=args.svi_steps, seed=args.seed, out_dir=args.out)
+                                svi_steps=args.svi_steps, seed=args.seed, out_dir=args.out,
+                                progress=show_progress(args))
     mean = run.posterior.psi.mean((0, 1))
     if args.json:
         print(json.dumps({"out": str(run.out_dir), "psi_mean": mean.tolist(), **run.run}))
@@ -33,8 +36,7 @@ def run(args: argparse.Namespace) -> int:
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Register ``vsg infer`` and its options on the subparsers ``sub``."""
-    infer = sub.add_parser("infer", help="infer an opponent's reward from its simulated play "
-                                         "(§5.1.2) into a run directory")
+    infer = sub.add_parser("infer", help=command_help("infer"))
     infer.add_argument("game", help="built-in name, random spec, or game file")
     infer.add_argument("--out", required=True, help="run directory to write")
     infer.add_argument("--opponent", type=int, default=1, help="index of the modelled agent")
@@ -49,5 +51,6 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     infer.add_argument("--svi-steps", type=int, default=1500)
     infer.add_argument("--seed", type=int, default=0)
     infer.add_argument("--json", action="store_true")
+    add_progress_flag(infer)
     infer.set_defaults(func=run)
     return infer

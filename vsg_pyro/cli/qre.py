@@ -10,6 +10,7 @@ import csv
 import json
 import sys
 
+from vsg_pyro.cli.commands import command_help
 from vsg_pyro.equilibria.nash.branch import METHODS, limit_equilibrium, trace_branch
 from vsg_pyro.equilibria.nash.path import MAX_STEP
 from vsg_pyro.games import get_game
@@ -112,8 +113,7 @@ def run(args: argparse.Namespace) -> int:
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Register ``vsg qre`` and its options on the subparsers ``sub``."""
-    qre = sub.add_parser("qre", help="trace the logit QRE branch of a game, or follow it to a Nash "
-                                     "equilibrium (--limit)")
+    qre = sub.add_parser("qre", help=command_help("qre"))
     qre.add_argument("game", help="built-in name, random spec, or .nfg/.json/.npz file")
     qre.add_argument("--max-lambda", type=float, default=None, help="follow the branch to here")
     qre.add_argument("--limit", action="store_true",

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 
+from vsg_pyro.cli.commands import command_help
 from vsg_pyro.equilibria.nash.batch_path import qre_batch
 from vsg_pyro.games import get_game
 
@@ -36,8 +37,7 @@ def run(args: argparse.Namespace) -> int:
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Register ``vsg qre-batch`` and its options on the subparsers ``sub``."""
-    batch = sub.add_parser("qre-batch", help="the logit QRE at one lambda of many normal-form "
-                                             "games of one shape, in one batched continuation")
+    batch = sub.add_parser("qre-batch", help=command_help("qre-batch"))
     batch.add_argument("games", nargs="+",
                        help="built-in names, random specs or .nfg/.json/.npz files")
     batch.add_argument("--lambda", dest="lam", type=float, required=True,

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 import torch
 
+from vsg_pyro.cli.commands import add_progress_flag, command_help, show_progress
 from vsg_pyro.core.schedules import geometric_beta
 from vsg_pyro.core.soft_dp import FAMILIES
 from vsg_pyro.equilibria._common import METHODS, OPTIMIZERS
@@ -151,7 +152,7 @@ def _mean_field_json(game, result) -> dict:
 _DERIVED = {"anneal_from": "beta_schedule", "anneal_steps": "beta_schedule",
             "opponent_mode": "opponent", "learned_opponent": "opponent",
             "play_steps": "opponent", "buffer": "opponent"}
-_NOT_OPTIONS = {"command", "func", "game", "concept", "json", "flags", "beta_list"}
+_NOT_OPTIONS = {"command", "func", "game", "concept", "json", "flags", "beta_list", "progress"}
 _OPPONENTS = {"exact": ExactOpponent, "optimistic": OptimisticOpponent}
 
 
@@ -240,7 +241,7 @@ def run(args: argparse.Namespace) -> int:
     elif getattr(args, "opponent_mode", None) is not None:
         options["opponent"] = _OPPONENTS[args.opponent_mode]()
     bars: list = []  # the progress bar, made at the first step: none for a refused option
-    if not args.json:
+    if show_progress(args):
         from tqdm import tqdm
 
         def tick(_step: int, _info: dict) -> None:
@@ -287,7 +288,8 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     concept; every option but the game, --concept, --method and --json is left out of the
     namespace unless given (``argparse.SUPPRESS``), so that :func:`run` passes on exactly the
     options given and the concept's own defaults apply."""
-    solve_ = sub.add_parser("solve", help="solve a game", argument_default=argparse.SUPPRESS)
+    solve_ = sub.add_parser("solve", help=command_help("solve"),
+                            argument_default=argparse.SUPPRESS)
     solve_.add_argument("game", help="built-in name, random spec, or .nfg/.json/.npz file")
     solve_.add_argument("--concept", default="nash", choices=list(CONCEPTS),
                         help="nash (§5.1), mean-field (§5.2), correlated (§5.3, Fig. 3) or "
@@ -300,6 +302,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
                              "(factorized)")
     solve_.add_argument("--json", action="store_true", default=False,
                         help="print one JSON document")
+    add_progress_flag(solve_)
     common = solve_.add_argument_group("every concept")
     common.add_argument("--beta", type=float,
                         help="inverse temperature (> 0; default 1, mean-field 0.1)")

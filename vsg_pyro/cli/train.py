@@ -6,6 +6,8 @@ from __future__ import annotations
 import argparse
 import json
 
+from vsg_pyro.cli.commands import command_help
+
 __all__ = ["add_parser", "run"]
 
 
@@ -28,8 +30,7 @@ def run(args: argparse.Namespace) -> int:
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Register ``vsg train`` and its options on the subparsers ``sub``."""
-    train = sub.add_parser("train", help="train MAI or a baseline on a continuous-action game "
-                                         "from a YAML config")
+    train = sub.add_parser("train", help=command_help("train"))
     train.add_argument("config", help="YAML file (see vsg_pyro.continuous.yaml_runner)")
     train.add_argument("--out", default=None, help="output directory (overrides the file)")
     train.add_argument("--seed", type=int, default=None, help="overrides config.seed")

@@ -67,9 +67,11 @@ def infer_opponent_reward(
     psi_scale: float = 2.0,
     seed: int = 0,
     out_dir: str | Path | None = None,
+    progress: bool = False,
 ) -> RewardInferenceRun:
     """Simulate ``observations`` steps of play, infer the opponent's reward (``method``:
-    ``"nuts"`` or ``"svi"``), and write ``posterior.nc`` and ``run.json`` to ``out_dir``."""
+    ``"nuts"`` or ``"svi"``), and write ``posterior.nc`` and ``run.json`` to ``out_dir``;
+    ``progress``: Pyro's NUTS progress bar per chain, or a tqdm bar over the SVI steps."""
     game = get_game(game)
     if method not in INFERENCE_METHODS:
         raise ValueError(f"method: must be one of {INFERENCE_METHODS}, got {method!r}")
@@ -89,10 +91,10 @@ def infer_opponent_reward(
     inputs = opponent_inputs(game, opponent, record, policies, beta, psi_scale=psi_scale)
     if method == "nuts":
         posterior = infer_reward_nuts(inputs, num_samples=samples, warmup_steps=warmup,
-                                      num_chains=chains, seed=seed)
+                                      num_chains=chains, seed=seed, progress=progress)
     else:
         posterior = infer_reward_svi(inputs, steps=svi_steps, num_chains=chains,
-                                     num_samples=samples, seed=seed)
+                                     num_samples=samples, seed=seed, progress=progress)
     idata = posterior_to_inference_data(posterior, inputs, record)
     run = {
         "game": game.name, "opponent": opponent, "modeller": inputs.name, "method": method,

@@ -156,10 +156,12 @@ def infer_reward_svi(
     num_samples: int = 500,
     guide: str = "multivariate",
     seed: int = 0,
+    progress: bool = False,
 ) -> RewardPosterior:
     """SVI with an AutoGuide (``"multivariate"``: ``AutoMultivariateNormal``; ``"diagonal"``:
     ``AutoDiagonalNormal``) and ``Trace_ELBO``; ``num_chains x num_samples`` draws through
-    ``Predictive`` (independent draws, split into chains for ArviZ)."""
+    ``Predictive`` (independent draws, split into chains for ArviZ); ``progress``: a tqdm bar
+    over the SVI steps."""
     guides = {"multivariate": AutoMultivariateNormal, "diagonal": AutoDiagonalNormal}
     if steps < 1 or num_chains < 1 or num_samples < 1:
         raise ValueError("steps, num_chains, num_samples: must be >= 1")
@@ -177,7 +179,10 @@ def infer_reward_svi(
         del store[key]
     svi = SVI(opponent_reward_model, auto, pyro.optim.ClippedAdam({"lr": lr, "lrd": 0.1 ** (1 / steps)}),
               loss=Trace_ELBO())
-    losses = [svi.step(inputs) for _ in range(steps)]
+    from tqdm import trange
+
+    losses = [svi.step(inputs) for _ in trange(steps, desc="svi", unit="step", leave=False,
+                                                disable=not progress)]
     site = psi_site(inputs.name, inputs.opponent_name)
     pred = Predictive(opponent_reward_model, guide=auto, num_samples=num_chains * num_samples,
                       return_sites=[site, policy_site(inputs.name, inputs.opponent_name)])
