@@ -61,8 +61,9 @@ def run(args: argparse.Namespace) -> int:
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Register ``vsg demo`` and its options on the subparsers ``sub``."""
-    demo = sub.add_parser("demo", help=command_help("demo"))
-    demo.add_argument("--beta", type=float, default=2.0)
-    demo.add_argument("--seed", type=int, default=0)
+    demo = sub.add_parser("demo", help=command_help("demo"),
+                            formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    demo.add_argument("--beta", type=float, default=2.0, help="inverse temperature")
+    demo.add_argument("--seed", type=int, default=0, help="seed of the random games")
     demo.set_defaults(func=run)
     return demo

@@ -22,8 +22,9 @@ def run(args: argparse.Namespace) -> int:
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Register ``vsg diagnose`` and its options on the subparsers ``sub``."""
-    diagnose = sub.add_parser("diagnose", help=command_help("diagnose"))
+    diagnose = sub.add_parser("diagnose", help=command_help("diagnose"),
+                            formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     diagnose.add_argument("run_dir", help="directory with posterior.nc and run.json")
-    diagnose.add_argument("--json", action="store_true")
+    diagnose.add_argument("--json", action="store_true", help="print one JSON document")
     diagnose.set_defaults(func=run)
     return diagnose

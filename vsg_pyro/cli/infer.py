@@ -36,21 +36,23 @@ def run(args: argparse.Namespace) -> int:
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Register ``vsg infer`` and its options on the subparsers ``sub``."""
-    infer = sub.add_parser("infer", help=command_help("infer"))
+    infer = sub.add_parser("infer", help=command_help("infer"),
+                            formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     infer.add_argument("game", help="built-in name, random spec, or game file")
     infer.add_argument("--out", required=True, help="run directory to write")
     infer.add_argument("--opponent", type=int, default=1, help="index of the modelled agent")
     infer.add_argument("--observations", type=int, default=2000, help="observed steps of play")
-    infer.add_argument("--method", default="nuts", choices=["nuts", "svi"])
+    infer.add_argument("--method", default="nuts", choices=["nuts", "svi"],
+                       help="NUTS (Pyro's MCMC) or SVI with an AutoGuide")
     infer.add_argument("--beta", type=float, default=1.0, help="the opponent's inverse temperature")
     infer.add_argument("--others", default="equilibrium", choices=["equilibrium", "uniform"],
                        help="what the other agents play")
-    infer.add_argument("--chains", type=int, default=4)
+    infer.add_argument("--chains", type=int, default=4, help="chains (SVI: groups of draws)")
     infer.add_argument("--samples", type=int, default=500, help="draws per chain")
     infer.add_argument("--warmup", type=int, default=300, help="NUTS warm-up steps per chain")
-    infer.add_argument("--svi-steps", type=int, default=1500)
-    infer.add_argument("--seed", type=int, default=0)
-    infer.add_argument("--json", action="store_true")
+    infer.add_argument("--svi-steps", type=int, default=1500, help="SVI steps (--method svi)")
+    infer.add_argument("--seed", type=int, default=0, help="seed of the play and the inference")
+    infer.add_argument("--json", action="store_true", help="print one JSON document")
     add_progress_flag(infer)
     infer.set_defaults(func=run)
     return infer

@@ -113,7 +113,8 @@ def run(args: argparse.Namespace) -> int:
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Register ``vsg qre`` and its options on the subparsers ``sub``."""
-    qre = sub.add_parser("qre", help=command_help("qre"))
+    qre = sub.add_parser("qre", help=command_help("qre"),
+                            formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     qre.add_argument("game", help="built-in name, random spec, or .nfg/.json/.npz file")
     qre.add_argument("--max-lambda", type=float, default=None, help="follow the branch to here")
     qre.add_argument("--limit", action="store_true",

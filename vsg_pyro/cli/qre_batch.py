@@ -37,7 +37,8 @@ def run(args: argparse.Namespace) -> int:
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Register ``vsg qre-batch`` and its options on the subparsers ``sub``."""
-    batch = sub.add_parser("qre-batch", help=command_help("qre-batch"))
+    batch = sub.add_parser("qre-batch", help=command_help("qre-batch"),
+                            formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     batch.add_argument("games", nargs="+",
                        help="built-in names, random specs or .nfg/.json/.npz files")
     batch.add_argument("--lambda", dest="lam", type=float, required=True,

@@ -30,10 +30,11 @@ def run(args: argparse.Namespace) -> int:
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Register ``vsg train`` and its options on the subparsers ``sub``."""
-    train = sub.add_parser("train", help=command_help("train"))
+    train = sub.add_parser("train", help=command_help("train"),
+                            formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     train.add_argument("config", help="YAML file (see vsg_pyro.continuous.yaml_runner)")
     train.add_argument("--out", default=None, help="output directory (overrides the file)")
     train.add_argument("--seed", type=int, default=None, help="overrides config.seed")
-    train.add_argument("--json", action="store_true")
+    train.add_argument("--json", action="store_true", help="print one JSON document")
     train.set_defaults(func=run)
     return train
