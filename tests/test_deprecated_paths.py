@@ -125,7 +125,7 @@ def test_old_concept_functions_keep_their_signatures_and_callbacks():
 
 
 def test_old_driver_and_vpg_signatures():
-    from vsg_pyro.equilibria.nash.exact import solve_vpg as new_solve_vpg
+    from vsg_pyro.equilibria.nash.vpg_run import solve_vpg as new_solve_vpg
     from vsg_pyro.equilibria.zero_sum import ZeroSumOpponent
     from vsg_pyro.games import get_game
 

@@ -29,7 +29,7 @@ _EXPORTS = {
     "run_solver": "vsg_pyro.core.loop",
     "exploitability": "vsg_pyro.metrics",
     "entropy_bound": "vsg_pyro.metrics",
-    "solve_vpg": "vsg_pyro.equilibria.nash.exact",
+    "solve_vpg": "vsg_pyro.equilibria.nash.vpg_run",
     "qre_batch": "vsg_pyro.equilibria.nash.batch_path",
     "BatchQRE": "vsg_pyro.equilibria.nash.batch_path",
 }

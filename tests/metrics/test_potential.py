@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 import torch
 
-from vsg_pyro.equilibria.nash.exact import executed_policies, solve_vpg
+from vsg_pyro.equilibria.nash.exact import executed_policies
+from vsg_pyro.equilibria.nash.vpg_run import solve_vpg
 from vsg_pyro.games import TabularGame, markov_congestion_game, random_stochastic_game
 from vsg_pyro.games.potential_games import (
     exogenous_congestion_game,

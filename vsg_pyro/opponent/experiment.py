@@ -24,7 +24,7 @@ import torch
 from vsg_pyro.core.joint import product_of_marginals, sum_others
 from vsg_pyro.diagnostics.netcdf_io import save_inference_data
 from vsg_pyro.diagnostics.report import POSTERIOR_FILE, RUN_FILE
-from vsg_pyro.equilibria.nash.exact import solve_vpg
+from vsg_pyro.equilibria.nash.vpg_run import solve_vpg
 from vsg_pyro.games.registry import get_game
 from vsg_pyro.games.tabular import TabularGame
 from vsg_pyro.models.opponent import soft_optimal_policy

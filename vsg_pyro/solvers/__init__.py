@@ -14,15 +14,14 @@ from vsg_pyro.core.soft_dp import (
     uniform_log_prior,
 )
 from vsg_pyro.equilibria.nash.exact import (
-    VPGResult,
     VPGState,
     exact_opponent_models,
     executed_policies,
-    solve_vpg,
     vpg_init,
     vpg_step,
     vpg_step_size,
 )
+from vsg_pyro.equilibria.nash.vpg_run import VPGResult, solve_vpg
 
 warnings.warn("vsg_pyro.solvers moved to vsg_pyro.core and vsg_pyro.equilibria; the old path "
               "goes in the next release", DeprecationWarning, stacklevel=2)

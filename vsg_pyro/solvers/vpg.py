@@ -5,8 +5,8 @@ next release.  :func:`vpg_step` and :func:`solve_vpg` here still take the old
 import warnings
 
 from vsg_pyro.equilibria.nash import exact as _exact
+from vsg_pyro.equilibria.nash import vpg_run as _vpg_run
 from vsg_pyro.equilibria.nash.exact import (
-    VPGResult,
     VPGState,
     exact_opponent_models,
     executed_policies,
@@ -14,6 +14,7 @@ from vsg_pyro.equilibria.nash.exact import (
     vpg_step_size,
 )
 from vsg_pyro.equilibria.nash.opponents import ExactOpponent
+from vsg_pyro.equilibria.nash.vpg_run import VPGResult
 from vsg_pyro.equilibria.zero_sum.response import ZeroSumOpponent
 
 warnings.warn("vsg_pyro.solvers.vpg moved to vsg_pyro.equilibria.nash.exact; the old path goes "
@@ -38,9 +39,9 @@ def vpg_step(game, state, beta, alpha, log_priors=None, opponent_response="exact
 
 
 def solve_vpg(game, *args, opponent_response="exact", **kwargs):
-    """The old signature of :func:`vsg_pyro.equilibria.nash.exact.solve_vpg`."""
+    """The old signature of :func:`vsg_pyro.equilibria.nash.vpg_run.solve_vpg`."""
     if opponent_response == "zero_sum":
         from vsg_pyro.reference import check_zero_sum
 
         check_zero_sum(game)
-    return _exact.solve_vpg(game, *args, opponent=_opponent(opponent_response), **kwargs)
+    return _vpg_run.solve_vpg(game, *args, opponent=_opponent(opponent_response), **kwargs)

@@ -4,7 +4,8 @@ Theorem 4.2's bound and Theorem 5.8's epsilon on the Markov congestion game."""
 import numpy as np
 import pytest
 
-from vsg_pyro.equilibria.nash.exact import solve_vpg, vpg_init, vpg_step, vpg_step_size
+from vsg_pyro.equilibria.nash.exact import vpg_init, vpg_step, vpg_step_size
+from vsg_pyro.equilibria.nash.vpg_run import solve_vpg
 from vsg_pyro.games import (
     get_game,
     random_normal_form_game,

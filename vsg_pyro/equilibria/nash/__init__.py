@@ -21,13 +21,14 @@ from vsg_pyro.equilibria._common import (
     svi_optim,
 )
 from vsg_pyro.equilibria.nash import conditional_path, exact, path, sparse_exact, svi, svi_path
-from vsg_pyro.equilibria.nash.exact import VPGState, solve_vpg, vpg_step_size
+from vsg_pyro.equilibria.nash.exact import VPGState, vpg_step_size
 from vsg_pyro.equilibria.nash.opponents import (
     ExactOpponent,
     ExternalOpponent,
     OpponentModel,
     OptimisticOpponent,
 )
+from vsg_pyro.equilibria.nash.vpg_run import solve_vpg
 from vsg_pyro.equilibria.results import NashSolution
 from vsg_pyro.games.registry import get_game
 from vsg_pyro.games.sparse import SparseTabularGame
