@@ -32,6 +32,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from bench_peers_qre import residual  # the numpy logit residual (same directory)
 
 HERE = Path(__file__).parent
 LAMBDA = 5.0
@@ -42,20 +43,6 @@ SIZES = [((2, 2), 200), ((5, 5), 100), ((10, 10), 50), ((20, 20), 20), ((50, 50)
 def payoffs(shape: tuple[int, ...], k: int) -> np.ndarray:
     rng = np.random.default_rng(9500 + 97 * k + sum(shape))
     return rng.uniform(-1.0, 1.0, size=(len(shape), *shape))
-
-
-def residual(pay: np.ndarray, xs: list[np.ndarray], lam: float) -> float:
-    """max_i |x_i - softmax(lam E_{x_-i} u_i)| (numpy, independent of both solvers)."""
-    worst = 0.0
-    for i, x in enumerate(xs):
-        t = pay[i]
-        for j in reversed(range(len(xs))):
-            if j != i:
-                t = np.tensordot(t, xs[j], axes=([j], [0]))
-        z = lam * t
-        e = np.exp(z - z.max())
-        worst = max(worst, float(np.abs(x - e / e.sum()).max()))
-    return worst
 
 
 def gambit(pay: np.ndarray) -> tuple[list[np.ndarray], float]:

@@ -20,7 +20,6 @@ factorized family, exact VPG, :mod:`vsg_pyro.equilibria.nash.sparse_exact`).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import torch
@@ -105,7 +104,8 @@ class SparseTabularGame:
         set_(self, "gamma", g)
         set_(self, "initial", initial)
         set_(self, "_action_counts", counts)
-        set_(self, "agent_names", _labels(self.agent_names, len(counts), "agent_names"))
+        set_(self, "agent_names", TabularGame._labels(self.agent_names, len(counts),
+                                                     "agent_names", "agent"))
         if self.action_names is None:
             names = tuple(tuple(str(k) for k in range(c)) for c in counts)
         else:
@@ -190,11 +190,3 @@ class SparseTabularGame:
                            initial=self.initial, gamma=self.gamma, name=self.name,
                            agent_names=self.agent_names, action_names=self.action_names)
 
-
-def _labels(given: Sequence[str] | None, count: int, name: str) -> tuple[str, ...]:
-    if given is None:
-        return tuple(f"agent{k}" for k in range(count))
-    labels = tuple(str(x) for x in given)
-    if len(labels) != count or len(set(labels)) != count:
-        raise ValueError(f"{name}: expected {count} distinct names, got {labels}")
-    return labels
